@@ -1,0 +1,324 @@
+//! A screen between the socket and rusmppc. rusmppc closes the connection
+//! on the first PDU rusmpp cannot decode, and SMSCs resend what was not
+//! answered after every reconnect, so one odd PDU (an alphanumeric sender
+//! in Latin-1, a receipted_message_id without its NUL, an enquire_link with
+//! stray body octets) would keep a link down for good. Each incoming frame
+//! is test-decoded here first; frames that do not decode are repaired when
+//! that is safe, or handed to the session to answer itself.
+
+use crate::raw_pdu::{GENERIC_NACK, HEADER_LEN, Header};
+use bytes::{Buf, BufMut, Bytes, BytesMut};
+use rusmpp::tokio_codec::CommandCodec;
+use std::io;
+use std::pin::Pin;
+use std::task::{Context, Poll, ready};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::sync::mpsc;
+use tokio_util::codec::Decoder;
+
+const BIND_RECEIVER_RESP: u32 = 0x8000_0001;
+const BIND_TRANSMITTER_RESP: u32 = 0x8000_0002;
+const BIND_TRANSCEIVER_RESP: u32 = 0x8000_0009;
+const UNBIND: u32 = 0x0000_0006;
+const UNBIND_RESP: u32 = 0x8000_0006;
+const ENQUIRE_LINK: u32 = 0x0000_0015;
+const ENQUIRE_LINK_RESP: u32 = 0x8000_0015;
+
+/// What to do with one incoming frame.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Screened {
+    /// Give these octets to rusmppc (the frame, or a repaired copy).
+    Pass(Bytes),
+    /// rusmppc cannot read it: the session answers it from the raw octets.
+    Divert(Bytes),
+}
+
+/// Decides about one whole frame (length prefix included).
+pub fn screen(frame: Bytes) -> Screened {
+    if decodes(&frame) {
+        return Screened::Pass(frame);
+    }
+    let Some(h) = Header::parse(&frame) else {
+        return Screened::Pass(frame); // too short for a header: let rusmppc fail
+    };
+    match h.command_id {
+        // No body in the spec: drop the stray octets.
+        UNBIND | UNBIND_RESP | ENQUIRE_LINK | ENQUIRE_LINK_RESP | GENERIC_NACK => {
+            Screened::Pass(rebuild(&h, &[]))
+        }
+        // rusmppc waits for these; an odd system_id must not fail the bind.
+        BIND_RECEIVER_RESP | BIND_TRANSMITTER_RESP | BIND_TRANSCEIVER_RESP => {
+            let body = frame.get(HEADER_LEN..).unwrap_or(&[]);
+            let id: Vec<u8> = body
+                .iter()
+                .take_while(|&&b| b != 0)
+                .take(15)
+                .map(|&b| if b.is_ascii_graphic() { b } else { b'?' })
+                .chain(std::iter::once(0))
+                .collect();
+            Screened::Pass(rebuild(&h, &id))
+        }
+        // deliver_sm and submit_sm_resp are read leniently by the session;
+        // anything else it answers with generic_nack or drops.
+        _ => Screened::Divert(frame),
+    }
+}
+
+/// Whether rusmpp decodes the frame and uses all of it (a body-less PDU
+/// with extra octets would otherwise leave them in the stream).
+fn decodes(frame: &Bytes) -> bool {
+    let mut buf = BytesMut::from(&frame[..]);
+    matches!(CommandCodec::new().without_max_length().decode(&mut buf), Ok(Some(_)))
+        && buf.is_empty()
+}
+
+fn rebuild(h: &Header, body: &[u8]) -> Bytes {
+    let mut out = BytesMut::with_capacity(HEADER_LEN + body.len());
+    // The body is at most 16 octets here, so the length fits.
+    out.put_u32((HEADER_LEN + body.len()) as u32);
+    out.put_u32(h.command_id);
+    out.put_u32(h.status);
+    out.put_u32(h.sequence);
+    out.put_slice(body);
+    out.freeze()
+}
+
+/// The socket as rusmppc sees it: reads are screened frame by frame,
+/// writes go straight through.
+pub struct Guarded<S> {
+    inner: S,
+    raw: BytesMut,
+    ready: Bytes,
+    diverted: mpsc::UnboundedSender<Bytes>,
+    max_len: usize,
+    /// Framing is lost (absurd length): hand the rest over unscreened so
+    /// rusmppc reports the error and the connection is rebuilt.
+    passthrough: bool,
+    eof: bool,
+}
+
+impl<S> Guarded<S> {
+    pub fn new(inner: S, max_len: usize, diverted: mpsc::UnboundedSender<Bytes>) -> Self {
+        Guarded {
+            inner,
+            raw: BytesMut::with_capacity(16 * 1024),
+            ready: Bytes::new(),
+            diverted,
+            max_len,
+            passthrough: false,
+            eof: false,
+        }
+    }
+
+    /// Moves one frame (or, without framing, everything) out of `raw`.
+    /// Returns false when more octets are needed.
+    fn next_frame(&mut self) -> bool {
+        if self.raw.is_empty() {
+            return false;
+        }
+        if self.passthrough {
+            self.ready = self.raw.split().freeze();
+            return true;
+        }
+        if self.raw.len() < 4 {
+            return false;
+        }
+        let len = u32::from_be_bytes([self.raw[0], self.raw[1], self.raw[2], self.raw[3]]);
+        let len = usize::try_from(len).unwrap_or(usize::MAX);
+        if !(HEADER_LEN..=self.max_len).contains(&len) {
+            self.passthrough = true;
+            self.ready = self.raw.split().freeze();
+            return true;
+        }
+        if self.raw.len() < len {
+            return false;
+        }
+        let frame = self.raw.split_to(len).freeze();
+        match screen(frame) {
+            Screened::Pass(b) => self.ready = b,
+            Screened::Divert(b) => {
+                // If the session is gone the connection is going too.
+                let _ = self.diverted.send(b);
+            }
+        }
+        true
+    }
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for Guarded<S> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = &mut *self;
+        loop {
+            if !this.ready.is_empty() {
+                let n = this.ready.len().min(buf.remaining());
+                buf.put_slice(&this.ready[..n]);
+                this.ready.advance(n);
+                return Poll::Ready(Ok(()));
+            }
+            if this.next_frame() {
+                continue;
+            }
+            if this.eof {
+                return Poll::Ready(Ok(()));
+            }
+            if this.raw.capacity() - this.raw.len() < 4096 {
+                this.raw.reserve(16 * 1024);
+            }
+            let n = ready!(tokio_util::io::poll_read_buf(
+                Pin::new(&mut this.inner),
+                cx,
+                &mut this.raw
+            ))?;
+            if n == 0 {
+                // A partial frame at EOF goes to rusmppc, which reports it.
+                this.eof = true;
+                this.passthrough = true;
+            }
+        }
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for Guarded<S> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::raw_pdu::DELIVER_SM;
+    use rusmpp::{Command, CommandStatus, Pdu};
+    use tokio::io::AsyncReadExt;
+    use tokio_util::codec::Encoder;
+
+    fn encode(cmd: &Command) -> Bytes {
+        let mut b = BytesMut::new();
+        CommandCodec::new().encode(cmd, &mut b).unwrap();
+        b.freeze()
+    }
+
+    fn frame(id: u32, seq: u32, body: &[u8]) -> Bytes {
+        let h = Header {
+            length: 0,
+            command_id: id,
+            status: 0,
+            sequence: seq,
+        };
+        rebuild(&h, body)
+    }
+
+    fn with_len(mut f: Vec<u8>) -> Bytes {
+        let n = f.len() as u32;
+        f[..4].copy_from_slice(&n.to_be_bytes());
+        f.into()
+    }
+
+    #[test]
+    fn good_frames_pass_untouched() {
+        let f = encode(&Command::new(CommandStatus::EsmeRok, 7, Pdu::EnquireLink));
+        assert_eq!(screen(f.clone()), Screened::Pass(f));
+    }
+
+    #[test]
+    fn stray_body_octets_are_dropped() {
+        let mut f = frame(ENQUIRE_LINK, 9, &[]).to_vec();
+        f.extend_from_slice(b"junk");
+        let f = with_len(f);
+        match screen(f) {
+            Screened::Pass(b) => {
+                assert_eq!(b.len(), 16);
+                assert_eq!(Header::parse(&b).unwrap().sequence, 9);
+                assert!(decodes(&b));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn bind_resp_with_odd_system_id_is_repaired() {
+        let mut f = frame(BIND_TRANSCEIVER_RESP, 1, &[]).to_vec();
+        f.extend_from_slice(b"SMSC\xe9\0");
+        match screen(with_len(f)) {
+            Screened::Pass(b) => {
+                assert!(decodes(&b));
+                assert_eq!(&b[16..], b"SMSC?\0");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn undecodable_deliver_sm_is_diverted() {
+        let mut f = frame(DELIVER_SM, 3, &[]).to_vec();
+        f.extend_from_slice(b"\0\x05\x00B\xc4NK\0");
+        let f = with_len(f);
+        assert_eq!(screen(f.clone()), Screened::Divert(f));
+    }
+
+    #[tokio::test]
+    async fn reads_screen_frames_across_partial_reads() {
+        let good = encode(&Command::new(CommandStatus::EsmeRok, 1, Pdu::EnquireLink));
+        let mut bad = frame(DELIVER_SM, 3, &[]).to_vec();
+        bad.extend_from_slice(b"\0\x05\x00B\xc4NK\0");
+        let bad = with_len(bad);
+        let good2 = encode(&Command::new(CommandStatus::EsmeRok, 5, Pdu::UnbindResp));
+        let mut wire = Vec::new();
+        wire.extend_from_slice(&good);
+        wire.extend_from_slice(&bad);
+        wire.extend_from_slice(&good2);
+
+        let (mut tx, rx) = tokio::io::duplex(7); // tiny buffer: many partial reads
+        let writer = tokio::spawn(async move {
+            use tokio::io::AsyncWriteExt;
+            tx.write_all(&wire).await.unwrap();
+        });
+        let (dtx, mut drx) = mpsc::unbounded_channel();
+        let mut g = Guarded::new(rx, 4096, dtx);
+        let mut out = Vec::new();
+        g.read_to_end(&mut out).await.unwrap();
+        writer.await.unwrap();
+        let mut expected = good.to_vec();
+        expected.extend_from_slice(&good2);
+        assert_eq!(out, expected);
+        assert_eq!(drx.recv().await.unwrap(), bad);
+    }
+
+    #[tokio::test]
+    async fn absurd_length_passes_through() {
+        let wire = vec![0xFF, 0xFF, 0xFF, 0xFF, 1, 2, 3];
+        let (dtx, _drx) = mpsc::unbounded_channel();
+        let mut g = Guarded::new(&wire[..], 4096, dtx);
+        let mut out = Vec::new();
+        g.read_to_end(&mut out).await.unwrap();
+        assert_eq!(out, wire);
+    }
+}

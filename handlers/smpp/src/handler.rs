@@ -1,0 +1,272 @@
+//! The handler task: commands from the host, session notes from the
+//! supervisors, status for the host.
+
+use crate::acks::Answer;
+use crate::bind::supervisor::{self, Note};
+use crate::bind::{Role, TxLink};
+use crate::config::{BindMode, SmppConfig};
+use crate::context::Shared;
+use crate::status_codes::{ESME_ROK, ESME_RX_T_APPN};
+use crate::submit;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+use switchboard_protocol::{
+    AckToken, Capability, Command, Event, HandlerIo, HandlerState, HandlerStatus,
+};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+const CAPABILITIES: [Capability; 3] = [
+    Capability::SendSms,
+    Capability::ReceiveSms,
+    Capability::DeliveryReports,
+];
+
+/// Runs the handler until Shutdown or until the host drops its side.
+pub async fn run(cfg: SmppConfig, io: HandlerIo) {
+    let HandlerIo {
+        id,
+        mut commands,
+        events,
+    } = io;
+    let shared = Arc::new(Shared::new(cfg, id, events));
+    if let Err(e) = shared.cfg.validate() {
+        tracing::error!("{e}");
+        configuration_error(&shared, &mut commands, &e.to_string()).await;
+        return;
+    }
+
+    let roles: &[Role] = match shared.cfg.bind {
+        BindMode::Transceiver => &[Role::Transceiver],
+        BindMode::TransmitterReceiver => &[Role::Transmitter, Role::Receiver],
+    };
+    let (notes_tx, mut notes) = mpsc::unbounded_channel();
+    let stop = CancellationToken::new();
+    let supervisors: Vec<JoinHandle<()>> = roles
+        .iter()
+        .map(|&role| {
+            tokio::spawn(supervisor::supervise(
+                shared.clone(),
+                role,
+                notes_tx.clone(),
+                stop.clone(),
+            ))
+        })
+        .collect();
+    drop(notes_tx);
+
+    let mut state = LinkState::new(&shared, roles);
+    state.publish(&shared);
+
+    loop {
+        tokio::select! {
+            cmd = commands.recv() => match cmd {
+                Some(Command::SendSms(sms)) => match &state.tx {
+                    Some(link) => {
+                        tokio::spawn(submit::submit(shared.clone(), link.clone(), sms));
+                    }
+                    None => submit::refuse(&shared, &sms, &state.down_reason()),
+                },
+                Some(Command::Ack(token)) => answer(&shared, token, ESME_ROK),
+                Some(Command::Nack(token)) => answer(&shared, token, ESME_RX_T_APPN),
+                Some(Command::Shutdown) | None => break,
+                Some(other) => {
+                    tracing::debug!(link = %shared.cfg.name, ?other, "command not for an SMPP handler");
+                }
+            },
+            Some(note) = notes.recv() => {
+                state.note(note);
+                state.publish(&shared);
+            }
+        }
+    }
+
+    shutdown(&shared, &stop, supervisors, &mut commands).await;
+}
+
+/// Answers a held deliver_sm.
+fn answer(shared: &Shared, token: AckToken, status: u32) {
+    match shared.acks.take(token) {
+        Some(held) => {
+            let seq = held.seq;
+            if held
+                .responder
+                .send(Answer::DeliverSmResp { seq, status })
+                .is_err()
+            {
+                tracing::debug!(link = %shared.cfg.name, seq, "session gone before the ack; the SMSC will send it again");
+            }
+        }
+        None => {
+            tracing::debug!(link = %shared.cfg.name, token = token.0, "ack for an unknown or expired token");
+        }
+    }
+}
+
+/// Stops submitting, lets written submits get their answers (bounded),
+/// then unbinds every session.
+async fn shutdown(
+    shared: &Arc<Shared>,
+    stop: &CancellationToken,
+    supervisors: Vec<JoinHandle<()>>,
+    commands: &mut mpsc::UnboundedReceiver<switchboard_protocol::Command>,
+) {
+    shared.closing.cancel();
+    let deadline = Instant::now() + shared.cfg.response_timeout();
+    while shared.active_submits.load(Ordering::Acquire) > 0 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    stop.cancel();
+    for s in supervisors {
+        let _ = tokio::time::timeout(Duration::from_secs(10), s).await;
+    }
+    // Anything the host sent meanwhile is answered, not silently lost.
+    while let Ok(cmd) = commands.try_recv() {
+        if let Command::SendSms(sms) = cmd {
+            submit::refuse(shared, &sms, "the handler is shutting down");
+        }
+    }
+    shared.emit(Event::Status(HandlerStatus {
+        state: HandlerState::Down,
+        detail: format!("{}: shut down", shared.link()),
+        capabilities: CAPABILITIES.to_vec(),
+        capacity: 0,
+    }));
+    tracing::info!(link = %shared.cfg.name, "shut down");
+}
+
+/// With a bad configuration the handler cannot bind; it stays to answer
+/// the host until told to stop.
+async fn configuration_error(
+    shared: &Shared,
+    commands: &mut mpsc::UnboundedReceiver<Command>,
+    problem: &str,
+) {
+    shared.emit(Event::Status(HandlerStatus {
+        state: HandlerState::Down,
+        detail: format!("configuration error: {problem}"),
+        capabilities: CAPABILITIES.to_vec(),
+        capacity: 0,
+    }));
+    while let Some(cmd) = commands.recv().await {
+        match cmd {
+            Command::SendSms(sms) => {
+                submit::refuse(shared, &sms, &format!("configuration error: {problem}"))
+            }
+            Command::Shutdown => return,
+            _ => {}
+        }
+    }
+}
+
+/// The sessions' states and the status last told to the host.
+struct LinkState {
+    roles: Vec<(Role, Option<String>)>,
+    tx: Option<Arc<TxLink>>,
+    last: Option<HandlerStatus>,
+    bound_detail: String,
+}
+
+impl LinkState {
+    fn new(shared: &Shared, roles: &[Role]) -> Self {
+        let connecting = format!("{}: connecting to {}", shared.link(), shared.peer());
+        let kind = match shared.cfg.bind {
+            BindMode::Transceiver => "trx",
+            BindMode::TransmitterReceiver => "tx+rx",
+        };
+        LinkState {
+            // None = bound; Some(detail) = down.
+            roles: roles.iter().map(|&r| (r, Some(connecting.clone()))).collect(),
+            tx: None,
+            last: None,
+            bound_detail: format!(
+                "bound {kind} to {} as {}",
+                shared.peer(),
+                shared.cfg.system_id
+            ),
+        }
+    }
+
+    fn note(&mut self, note: Note) {
+        match note {
+            Note::Up { role, tx } => {
+                if role.submits() {
+                    self.tx = tx;
+                }
+                self.set(role, None);
+            }
+            Note::Down { role, detail } => {
+                if role.submits() {
+                    self.tx = None;
+                }
+                self.set(role, Some(detail));
+            }
+        }
+    }
+
+    fn set(&mut self, role: Role, down: Option<String>) {
+        if let Some(slot) = self.roles.iter_mut().find(|(r, _)| *r == role) {
+            slot.1 = down;
+        }
+    }
+
+    /// Why submitting is impossible now.
+    fn down_reason(&self) -> String {
+        self.roles
+            .iter()
+            .find(|(r, d)| r.submits() && d.is_some())
+            .and_then(|(_, d)| d.clone())
+            .unwrap_or_else(|| "not bound".to_owned())
+    }
+
+    fn status(&self, shared: &Shared) -> HandlerStatus {
+        let window = shared.cfg.window;
+        let down: Vec<(Role, &String)> = self
+            .roles
+            .iter()
+            .filter_map(|(r, d)| d.as_ref().map(|d| (*r, d)))
+            .collect();
+        let (state, detail, capacity) = if down.is_empty() {
+            (HandlerState::Up, self.bound_detail.clone(), window)
+        } else if down.len() == self.roles.len() {
+            let detail = down
+                .iter()
+                .map(|(_, d)| d.as_str())
+                .collect::<Vec<_>>()
+                .join(" | ");
+            (HandlerState::Down, detail, 0)
+        } else {
+            // One of tx/rx is bound: working, impaired.
+            let (role, why) = down[0];
+            let capacity = if role.submits() { 0 } else { window };
+            let detail = format!("{} bound, {} down: {why}", other(role).short(), role.short());
+            (HandlerState::Degraded, detail, capacity)
+        };
+        HandlerStatus {
+            state,
+            detail,
+            capabilities: CAPABILITIES.to_vec(),
+            capacity,
+        }
+    }
+
+    /// Tells the host when the status changed.
+    fn publish(&mut self, shared: &Shared) {
+        let status = self.status(shared);
+        if self.last.as_ref() != Some(&status) {
+            self.last = Some(status.clone());
+            shared.emit(Event::Status(status));
+        }
+    }
+}
+
+fn other(role: Role) -> Role {
+    match role {
+        Role::Transmitter => Role::Receiver,
+        Role::Receiver => Role::Transmitter,
+        Role::Transceiver => Role::Transceiver,
+    }
+}

@@ -1,0 +1,42 @@
+//! The HTTP API (JSON under /api/v1), health and metrics.
+
+mod auth;
+mod error;
+mod hooks;
+mod read;
+mod send;
+mod system;
+
+pub use auth::{KeyCache, new_key};
+
+use crate::dispatch::Dispatcher;
+use crate::metrics::Metrics;
+use crate::phone::NumberParser;
+use crate::store::Store;
+use axum::Router;
+use axum::routing::{delete, get};
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub dispatcher: Dispatcher,
+    pub metrics: Arc<Metrics>,
+    pub keys: Arc<KeyCache>,
+    pub numbers: NumberParser,
+    pub validity_secs: u64,
+}
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/api/v1/messages", get(read::list_messages).post(send::send))
+        .route("/api/v1/messages/{id}", get(read::get_message))
+        .route("/api/v1/webhooks", get(hooks::list).post(hooks::create))
+        .route("/api/v1/webhooks/{id}", delete(hooks::delete))
+        .route("/api/v1/handlers", get(system::handlers))
+        .route("/healthz", get(system::healthz))
+        .route("/metrics", get(system::metrics))
+        // Batches of 1,000 long messages fit; anything larger is refused.
+        .layer(axum::extract::DefaultBodyLimit::max(4 * 1024 * 1024))
+        .with_state(state)
+}

@@ -1,0 +1,107 @@
+//! Reading messages: one outbound message with its whole story, and the
+//! received ones page by page.
+
+use super::AppState;
+use super::error::ApiError;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use serde::Deserialize;
+
+/// Received messages carry this prefix on their id, so the two directions
+/// never share an id.
+const IN_PREFIX: &str = "in-";
+
+pub async fn get_message(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    app.keys.check(&app.store, &headers)?;
+    if let Some(n) = id.strip_prefix(IN_PREFIX) {
+        let n: i64 = n.parse().map_err(|_| ApiError::not_found("message"))?;
+        let list = app
+            .store
+            .read(|c| crate::store::list_inbound(c, n - 1, 1))
+            .map_err(ApiError::unavailable)?;
+        let m = list.into_iter().next().filter(|m| m.id == n.to_string()).ok_or_else(|| ApiError::not_found("message"))?;
+        return Ok(Json(inbound_json(m)));
+    }
+    let n: i64 = id.parse().map_err(|_| ApiError::not_found("message"))?;
+    let v = app
+        .store
+        .read(|c| crate::store::get_outbound(c, n))
+        .map_err(ApiError::unavailable)?
+        .ok_or_else(|| ApiError::not_found("message"))?;
+    Ok(Json(serde_json::to_value(v).unwrap_or_default()))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    #[serde(default)]
+    direction: Option<String>,
+    #[serde(default)]
+    after: Option<String>,
+    #[serde(default)]
+    before: Option<i64>,
+    #[serde(default)]
+    limit: Option<u32>,
+}
+
+pub async fn list_messages(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    app.keys.check(&app.store, &headers)?;
+    let Query(q) = query.map_err(|e| ApiError::field("query", e.body_text()))?;
+    let limit = q.limit.unwrap_or(100);
+    if !(1..=1000).contains(&limit) {
+        return Err(ApiError::field("limit", "must be between 1 and 1000"));
+    }
+    match q.direction.as_deref() {
+        Some("in") => {
+            let after = match q.after.as_deref() {
+                None | Some("") => 0,
+                Some(a) => a
+                    .strip_prefix(IN_PREFIX)
+                    .unwrap_or(a)
+                    .parse()
+                    .map_err(|_| ApiError::field("after", "is not a cursor from an earlier answer's next_cursor"))?,
+            };
+            let list = app
+                .store
+                .read(|c| crate::store::list_inbound(c, after, limit))
+                .map_err(ApiError::unavailable)?;
+            let next = list.last().map(|m| m.id.clone()).unwrap_or_else(|| after.to_string());
+            let msgs: Vec<_> = list.into_iter().map(inbound_json).collect();
+            Ok(Json(serde_json::json!({ "messages": msgs, "next_cursor": next })))
+        }
+        None | Some("out") => {
+            let before = q.before.unwrap_or(i64::MAX);
+            let views = app
+                .store
+                .read(|c| {
+                    let ids = crate::store::list_outbound(c, before, limit)?;
+                    let mut out = Vec::with_capacity(ids.len());
+                    for id in ids {
+                        if let Some(mut v) = crate::store::get_outbound(c, id)? {
+                            v.history.clear();
+                            out.push(v);
+                        }
+                    }
+                    Ok(out)
+                })
+                .map_err(ApiError::unavailable)?;
+            let next = views.last().map(|v| v.id.clone());
+            Ok(Json(serde_json::json!({ "messages": views, "next_before": next })))
+        }
+        Some(other) => Err(ApiError::field("direction", format!("'{other}' is neither \"in\" nor \"out\""))),
+    }
+}
+
+fn inbound_json(mut m: crate::store::InboundView) -> serde_json::Value {
+    m.id = format!("{IN_PREFIX}{}", m.id);
+    serde_json::to_value(m).unwrap_or_default()
+}

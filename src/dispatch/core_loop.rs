@@ -1,0 +1,663 @@
+//! The dispatcher task's state and event handling.
+
+use super::backoff::retry_delay;
+use super::{CoreMsg, Job, RouteTable, StatusBoard, Timing, UnmatchedReport, ms};
+use crate::metrics::Metrics;
+use crate::store::{Next, OpenMessage, OutState, Store, UnixMs, WriteOp, now_ms};
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, VecDeque};
+use std::sync::Arc;
+use std::sync::atomic::Ordering::Relaxed;
+use switchboard_protocol::{
+    AckToken, Address, Command, DlrState, Envelope, Event, FailureKind, HandlerHandle, HandlerId,
+    HandlerState, HandlerStatus, MessageId, SubmitFailure, SubmittedPart,
+};
+use tokio::sync::mpsc;
+use tokio::time::{Duration, Instant, sleep_until};
+
+struct Slot {
+    handle: HandlerHandle,
+    state: HandlerState,
+    capacity: u32,
+    /// Messages handed over whose outcome is not yet committed.
+    in_flight: u32,
+}
+
+/// A message whose last try got no response: held until a report tells
+/// what happened or the hold runs out.
+struct Held {
+    job: Job,
+    handler: HandlerId,
+    until: UnixMs,
+}
+
+pub struct Core {
+    store: Store,
+    slots: HashMap<HandlerId, Slot>,
+    routes: Arc<RouteTable>,
+    timing: Timing,
+    metrics: Arc<Metrics>,
+    me: mpsc::UnboundedSender<CoreMsg>,
+    status: StatusBoard,
+    /// Ready messages, one queue per route.
+    queues: Vec<VecDeque<Job>>,
+    /// Messages waiting for a retry time or the end of a hold.
+    delayed: BinaryHeap<Reverse<(UnixMs, MessageId)>>,
+    waiting: HashMap<MessageId, Job>,
+    in_flight: HashMap<MessageId, (Job, HandlerId)>,
+    held: HashMap<MessageId, Held>,
+    /// (link, recipient digits) → held messages, to match reports by
+    /// recipient when their id is unknown.
+    held_index: HashMap<(HandlerId, String), Vec<MessageId>>,
+    shutting_down: bool,
+}
+
+impl Core {
+    pub fn new(
+        store: Store,
+        handlers: Vec<HandlerHandle>,
+        routes: Arc<RouteTable>,
+        timing: Timing,
+        metrics: Arc<Metrics>,
+        me: mpsc::UnboundedSender<CoreMsg>,
+        status: StatusBoard,
+    ) -> Core {
+        let slots = handlers
+            .into_iter()
+            .map(|h| {
+                (
+                    h.id.clone(),
+                    Slot { handle: h, state: HandlerState::Down, capacity: 0, in_flight: 0 },
+                )
+            })
+            .collect();
+        let queues = (0..routes.len()).map(|_| VecDeque::new()).collect();
+        Core {
+            store,
+            slots,
+            routes,
+            timing,
+            metrics,
+            me,
+            status,
+            queues,
+            delayed: BinaryHeap::new(),
+            waiting: HashMap::new(),
+            in_flight: HashMap::new(),
+            held: HashMap::new(),
+            held_index: HashMap::new(),
+            shutting_down: false,
+        }
+    }
+
+    pub async fn run(
+        mut self,
+        open: Vec<OpenMessage>,
+        mut rx: mpsc::UnboundedReceiver<CoreMsg>,
+        mut events: mpsc::UnboundedReceiver<Envelope>,
+    ) {
+        self.resume(open);
+        let mut housekeeping = tokio::time::interval(Duration::from_secs(1));
+        let mut last_flush = Instant::now();
+        loop {
+            let wake = self.next_wake();
+            tokio::select! {
+                biased;
+                Some(msg) = rx.recv() => {
+                    if !self.on_msg(msg) { break; }
+                    // Drain what else is waiting before pumping once.
+                    while let Ok(msg) = rx.try_recv() {
+                        if !self.on_msg(msg) { return self.stop(); }
+                    }
+                }
+                Some(env) = events.recv() => {
+                    self.on_event(env);
+                    while let Ok(env) = events.try_recv() {
+                        self.on_event(env);
+                    }
+                }
+                _ = sleep_until(wake) => self.release_due(),
+                _ = housekeeping.tick() => {
+                    self.expire_waiting_in_queues();
+                    if last_flush.elapsed() >= Duration::from_secs(5) {
+                        last_flush = Instant::now();
+                        self.flush_parts();
+                    }
+                    self.publish_gauges();
+                }
+                else => break,
+            }
+            self.pump();
+        }
+        self.stop();
+    }
+
+    fn stop(&mut self) {
+        for s in self.slots.values() {
+            let _ = s.handle.commands.send(Command::Shutdown);
+        }
+    }
+
+    /// Puts the unfinished messages of the last run back in play. A message
+    /// that was being submitted when the process stopped is sent again: at
+    /// most a window's worth per link, since credit waits for the commit.
+    fn resume(&mut self, open: Vec<OpenMessage>) {
+        let now = now_ms();
+        let n = open.len();
+        for m in open {
+            let uncertain = m.uncertain_since;
+            let next = m.next_attempt_at;
+            let route = self.routes.find(&m.to);
+            let held_handler = m.route.clone();
+            let Some(route) = route else {
+                let job_id = m.id;
+                self.finish(job_id, 0, None, "no route", None, "no [[route]] matches this number any more".into(), Next::Final(OutState::Failed));
+                continue;
+            };
+            let job = Job::from_open(m, route);
+            match (uncertain, held_handler) {
+                (Some(since), Some(h)) => {
+                    let until = since + ms(self.timing.uncertain_hold);
+                    self.hold(job, HandlerId(h), until);
+                }
+                _ if next > now => self.delay(job, next),
+                _ => self.queues[route].push_back(job),
+            }
+        }
+        if n > 0 {
+            tracing::info!(messages = n, "resumed unfinished messages");
+        }
+    }
+
+    fn on_msg(&mut self, msg: CoreMsg) -> bool {
+        match msg {
+            CoreMsg::New(jobs) => {
+                for j in jobs {
+                    let q = &mut self.queues[j.route];
+                    match j.priority {
+                        switchboard_protocol::Priority::High => q.push_front(j),
+                        _ => q.push_back(j),
+                    }
+                }
+            }
+            CoreMsg::Released { handler } => {
+                if let Some(s) = self.slots.get_mut(&handler) {
+                    s.in_flight = s.in_flight.saturating_sub(1);
+                }
+            }
+            CoreMsg::ReportDone { handler, ack, stored, unmatched } => {
+                if let Some(ack) = ack {
+                    self.ack(&handler, ack, stored);
+                }
+                if let Some(u) = unmatched {
+                    self.match_held(&handler, u);
+                }
+            }
+            CoreMsg::InboundDone { handler, ack, stored } => self.ack(&handler, ack, stored),
+            CoreMsg::Shutdown => {
+                self.shutting_down = true;
+                return false;
+            }
+        }
+        true
+    }
+
+    fn ack(&self, handler: &HandlerId, ack: AckToken, stored: bool) {
+        if let Some(s) = self.slots.get(handler) {
+            let cmd = if stored { Command::Ack(ack) } else { Command::Nack(ack) };
+            let _ = s.handle.commands.send(cmd);
+        }
+    }
+
+    fn on_event(&mut self, env: Envelope) {
+        let handler = env.handler;
+        match env.event {
+            Event::Status(s) => self.on_status(handler, s),
+            Event::Submitted { id, attempt, parts, .. } => self.on_submitted(handler, id, attempt, parts),
+            Event::SubmitFailed { id, attempt, parts, failure, .. } => {
+                self.on_failed(handler, id, attempt, parts, failure)
+            }
+            Event::DeliveryReport { network_id, state, error, recipient, text_prefix, ack, .. } => {
+                self.on_report(handler, network_id.0, state, error, recipient, text_prefix, ack)
+            }
+            Event::SmsReceived { ack, sms } => {
+                self.metrics.received_parts.fetch_add(1, Relaxed);
+                let me = self.me.clone();
+                let h = handler.clone();
+                self.store.writer.send(WriteOp::Inbound {
+                    handler: handler.0,
+                    sms,
+                    at: now_ms(),
+                    done: Box::new(move |r| {
+                        if let Err(e) = &r {
+                            tracing::error!(error = %e, "cannot store a received SMS; refusing it so the network retries");
+                        }
+                        let _ = me.send(CoreMsg::InboundDone { handler: h, ack, stored: r.is_ok() });
+                    }),
+                });
+            }
+            _ => {}
+        }
+    }
+
+    fn on_status(&mut self, handler: HandlerId, s: HandlerStatus) {
+        self.status.set(handler.as_str(), &s);
+        let Some(slot) = self.slots.get_mut(&handler) else { return };
+        if slot.state != s.state {
+            match s.state {
+                HandlerState::Up => tracing::info!(link = %handler, detail = %s.detail, "link up"),
+                HandlerState::Degraded => tracing::warn!(link = %handler, detail = %s.detail, "link degraded"),
+                HandlerState::Down => tracing::warn!(link = %handler, detail = %s.detail, "link down"),
+            }
+            self.store.writer.send(WriteOp::Audit {
+                kind: "link.state",
+                subject: handler.0.clone(),
+                detail: format!("{:?}: {}", s.state, s.detail),
+                at: now_ms(),
+            });
+        }
+        slot.state = s.state;
+        slot.capacity = s.capacity;
+    }
+
+    fn take_in_flight(&mut self, handler: &HandlerId, id: MessageId, attempt: u32) -> Option<Job> {
+        match self.in_flight.get(&id) {
+            Some((job, h)) if job.attempt == attempt && h == handler => {}
+            _ => {
+                tracing::debug!(%id, attempt, "result of an earlier try; ignored");
+                return None;
+            }
+        }
+        self.in_flight.remove(&id).map(|(j, _)| j)
+    }
+
+    fn release_after_commit(&self, handler: &HandlerId) -> Box<dyn FnOnce() + Send> {
+        let me = self.me.clone();
+        let handler = handler.clone();
+        Box::new(move || {
+            let _ = me.send(CoreMsg::Released { handler });
+        })
+    }
+
+    fn on_submitted(&mut self, handler: HandlerId, id: MessageId, attempt: u32, parts: Vec<SubmittedPart>) {
+        let Some(mut job) = self.take_in_flight(&handler, id, attempt) else { return };
+        job.add_parts(parts.iter().map(|p| p.seq));
+        self.metrics.submitted.fetch_add(1, Relaxed);
+        let release = self.release_after_commit(&handler);
+        let complete = job.all_parts_done();
+        self.store.writer.send(WriteOp::Submitted {
+            id,
+            handler: handler.0.clone(),
+            parts,
+            complete,
+            at: now_ms(),
+            done: Box::new(move |r| {
+                if let Err(e) = r {
+                    tracing::error!(error = %e, %id, "cannot record a submit");
+                }
+                release();
+            }),
+        });
+        if !complete {
+            // The handler said all parts went, but some are missing: send
+            // the rest rather than lose them.
+            let route = job.route;
+            self.queues[route].push_front(job);
+        }
+    }
+
+    fn on_failed(
+        &mut self,
+        handler: HandlerId,
+        id: MessageId,
+        attempt: u32,
+        parts: Vec<SubmittedPart>,
+        failure: SubmitFailure,
+    ) {
+        let Some(mut job) = self.take_in_flight(&handler, id, attempt) else { return };
+        job.add_parts(parts.iter().map(|p| p.seq));
+        job.last_handler = Some(handler.clone());
+        let now = now_ms();
+        let (outcome, next) = match failure.kind {
+            FailureKind::Permanent => ("permanent", Next::Final(OutState::Failed)),
+            FailureKind::Uncertain => ("uncertain", Next::Uncertain),
+            FailureKind::Temporary { retry_after } => {
+                let delay = retry_delay(job.attempt, self.timing.retry_min, self.timing.retry_max)
+                    .max(retry_after.unwrap_or_default());
+                let at = now + ms(delay);
+                if at > job.valid_until {
+                    ("temporary", Next::Final(OutState::Expired))
+                } else {
+                    ("temporary", Next::Retry(at))
+                }
+            }
+        };
+        let reason = match next {
+            Next::Final(OutState::Expired) => {
+                format!("validity ended after {} tries; last: {}", job.attempt, failure.reason)
+            }
+            Next::Uncertain => format!(
+                "{}; waiting for a delivery report before sending again",
+                failure.reason
+            ),
+            _ => failure.reason.clone(),
+        };
+        let release = self.release_after_commit(&handler);
+        self.write_try(&job, Some(&handler), outcome, failure.code, reason, parts, next, Some(release));
+        match next {
+            Next::Retry(at) => {
+                self.metrics.retries.fetch_add(1, Relaxed);
+                self.delay(job, at)
+            }
+            Next::Uncertain => {
+                self.metrics.uncertain.fetch_add(1, Relaxed);
+                let until = now + ms(self.timing.uncertain_hold);
+                self.hold(job, handler, until)
+            }
+            Next::Final(s) => self.count_final(s),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn write_try(
+        &self,
+        job: &Job,
+        handler: Option<&HandlerId>,
+        outcome: &'static str,
+        code: Option<u32>,
+        reason: String,
+        parts: Vec<SubmittedPart>,
+        next: Next,
+        release: Option<Box<dyn FnOnce() + Send>>,
+    ) {
+        let id = job.id;
+        self.store.writer.send(WriteOp::TryFailed {
+            id,
+            attempt: job.attempt,
+            handler: handler.map(|h| h.0.clone()),
+            outcome,
+            code,
+            reason,
+            parts,
+            next,
+            at: now_ms(),
+            done: Box::new(move |r| {
+                if let Err(e) = r {
+                    tracing::error!(error = %e, %id, "cannot record a try");
+                }
+                if let Some(release) = release {
+                    release();
+                }
+            }),
+        });
+    }
+
+    /// Ends a message that is not in flight (expired in a queue, no route).
+    #[allow(clippy::too_many_arguments)]
+    fn finish(&self, id: MessageId, attempt: u32, handler: Option<&HandlerId>, outcome: &'static str, code: Option<u32>, reason: String, next: Next) {
+        let stub = Job {
+            id,
+            to: switchboard_protocol::PhoneNumber::parse_e164("+10000000000").unwrap_or_else(|_| unreachable_number()),
+            from: None,
+            body: switchboard_protocol::Body::Text { text: String::new() },
+            report: false,
+            priority: Default::default(),
+            valid_until: 0,
+            concat_ref: 0,
+            total_parts: 0,
+            done_parts: vec![],
+            attempt,
+            route: 0,
+            last_handler: None,
+        };
+        self.write_try(&stub, handler, outcome, code, reason, vec![], next, None);
+        if let Next::Final(s) = next {
+            self.count_final(s);
+        }
+    }
+
+    fn count_final(&self, s: OutState) {
+        match s {
+            OutState::Failed => self.metrics.failed.fetch_add(1, Relaxed),
+            OutState::Expired => self.metrics.expired.fetch_add(1, Relaxed),
+            _ => 0,
+        };
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn on_report(
+        &mut self,
+        handler: HandlerId,
+        network_id: String,
+        state: DlrState,
+        error: Option<String>,
+        recipient: Option<Address>,
+        text_prefix: Option<String>,
+        ack: Option<AckToken>,
+    ) {
+        self.metrics.reports.fetch_add(1, Relaxed);
+        let me = self.me.clone();
+        let metrics = self.metrics.clone();
+        let h = handler.clone();
+        // Only a report for a held message can be matched by recipient, so
+        // only then is the recipient carried back.
+        let may_match_held = !self.held.is_empty();
+        let nid = network_id.clone();
+        self.store.writer.send(WriteOp::Report {
+            handler: handler.0,
+            network_id,
+            state,
+            error,
+            at: now_ms(),
+            done: Box::new(move |r| {
+                let stored = r.is_ok();
+                let unmatched = match r {
+                    Ok(Some(applied)) => {
+                        match applied.finished {
+                            Some(OutState::Delivered) => metrics.delivered.fetch_add(1, Relaxed),
+                            Some(OutState::Failed) => metrics.failed.fetch_add(1, Relaxed),
+                            Some(OutState::Expired) => metrics.expired.fetch_add(1, Relaxed),
+                            _ => 0,
+                        };
+                        None
+                    }
+                    Ok(None) => {
+                        metrics.orphan_reports.fetch_add(1, Relaxed);
+                        may_match_held.then(|| UnmatchedReport {
+                            network_id: nid,
+                            recipient: recipient.map(|a| a.wire().to_owned()),
+                            text_prefix,
+                        })
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %e, "cannot store a delivery report");
+                        None
+                    }
+                };
+                let _ = me.send(CoreMsg::ReportDone { handler: h, ack, stored, unmatched });
+            }),
+        });
+    }
+
+    /// A report with an unknown id may be the answer to a try that got no
+    /// response: the same link, the same recipient, the same text start.
+    fn match_held(&mut self, handler: &HandlerId, u: UnmatchedReport) {
+        let Some(recipient) = u.recipient else { return };
+        let key = (handler.clone(), recipient);
+        let Some(ids) = self.held_index.get_mut(&key) else { return };
+        let pos = ids.iter().position(|id| {
+            self.held
+                .get(id)
+                .is_some_and(|h| u.text_prefix.as_deref().is_none_or(|p| h.job.text_starts_with(p)))
+        });
+        let Some(pos) = pos else { return };
+        let id = ids.remove(pos);
+        if ids.is_empty() {
+            self.held_index.remove(&key);
+        }
+        let Some(Held { mut job, handler, .. }) = self.held.remove(&id) else { return };
+        let Some(seq) = job.first_open_part() else { return };
+        tracing::info!(%id, link = %handler, "a report answered a submit that got no response; not sending it again");
+        job.add_parts([seq]);
+        let complete = job.all_parts_done();
+        self.store.writer.send(WriteOp::Submitted {
+            id,
+            handler: handler.0.clone(),
+            parts: vec![SubmittedPart { seq, network_id: switchboard_protocol::NetworkMessageId(u.network_id) }],
+            complete,
+            at: now_ms(),
+            done: Box::new(move |r| {
+                if let Err(e) = r {
+                    tracing::error!(error = %e, %id, "cannot record a matched report");
+                }
+            }),
+        });
+        if complete {
+            self.metrics.submitted.fetch_add(1, Relaxed);
+        } else {
+            let route = job.route;
+            self.queues[route].push_front(job);
+        }
+    }
+
+    fn hold(&mut self, job: Job, handler: HandlerId, until: UnixMs) {
+        let id = job.id;
+        self.held_index
+            .entry((handler.clone(), job.to.digits().to_owned()))
+            .or_default()
+            .push(id);
+        self.held.insert(id, Held { job, handler, until });
+        self.delayed.push(Reverse((until, id)));
+    }
+
+    fn delay(&mut self, job: Job, at: UnixMs) {
+        self.delayed.push(Reverse((at, job.id)));
+        self.waiting.insert(job.id, job);
+    }
+
+    fn next_wake(&self) -> Instant {
+        let now = now_ms();
+        match self.delayed.peek() {
+            Some(Reverse((at, _))) => Instant::now() + Duration::from_millis((*at - now).max(0) as u64),
+            None => Instant::now() + Duration::from_secs(3600),
+        }
+    }
+
+    /// Moves messages whose retry time or hold has come back to their queue.
+    fn release_due(&mut self) {
+        let now = now_ms();
+        while let Some(Reverse((at, id))) = self.delayed.peek().copied() {
+            if at > now {
+                break;
+            }
+            self.delayed.pop();
+            if let Some(job) = self.waiting.remove(&id) {
+                self.queues[job.route].push_back(job);
+            } else if let Some(h) = self.held.get(&id)
+                && h.until <= now
+                && let Some(Held { job, handler, .. }) = self.held.remove(&id)
+            {
+                if let Some(ids) = self.held_index.get_mut(&(handler.clone(), job.to.digits().to_owned())) {
+                    ids.retain(|x| *x != id);
+                }
+                tracing::info!(%id, link = %handler, "no report came for a submit without response; sending again");
+                self.queues[job.route].push_back(job);
+            }
+        }
+    }
+
+    /// Hands queued messages to links with free credit, first link of the
+    /// route first; a link the message just failed on is avoided while
+    /// another is usable.
+    fn pump(&mut self) {
+        if self.shutting_down {
+            return;
+        }
+        let now = now_ms();
+        for r in 0..self.queues.len() {
+            while let Some(job) = self.queues[r].front() {
+                if job.valid_until < now {
+                    if let Some(job) = self.queues[r].pop_front() {
+                        let reason = format!("validity ended before it could be sent ({} tries)", job.attempt);
+                        self.finish(job.id, job.attempt, None, "expired", None, reason, Next::Final(OutState::Expired));
+                    }
+                    continue;
+                }
+                let route = self.routes.get(r);
+                let usable = |h: &HandlerId| {
+                    self.slots
+                        .get(h)
+                        .is_some_and(|s| s.state != HandlerState::Down && s.in_flight < s.capacity)
+                };
+                let pick = route
+                    .via
+                    .iter()
+                    .find(|h| usable(h) && Some(*h) != job.last_handler.as_ref())
+                    .or_else(|| route.via.iter().find(|h| usable(h)))
+                    .cloned();
+                let Some(h) = pick else { break };
+                let Some(mut job) = self.queues[r].pop_front() else { break };
+                job.attempt += 1;
+                let Some(slot) = self.slots.get_mut(&h) else { break };
+                if slot.handle.commands.send(Command::SendSms(job.command())).is_err() {
+                    slot.state = HandlerState::Down;
+                    job.attempt -= 1;
+                    self.queues[r].push_front(job);
+                    continue;
+                }
+                slot.in_flight += 1;
+                self.store.writer.send(WriteOp::Submitting { id: job.id, attempt: job.attempt, handler: h.0.clone() });
+                self.in_flight.insert(job.id, (job, h));
+            }
+        }
+    }
+
+    /// Messages wait in a queue while every link of their route is down;
+    /// their validity still ends.
+    fn expire_waiting_in_queues(&mut self) {
+        let now = now_ms();
+        for r in 0..self.queues.len() {
+            let q = std::mem::take(&mut self.queues[r]);
+            let (gone, keep): (Vec<Job>, Vec<Job>) = q.into_iter().partition(|j| j.valid_until < now);
+            self.queues[r] = keep.into();
+            for job in gone {
+                let reason = format!(
+                    "validity ended while no link of route '{}' was up ({} tries)",
+                    self.routes.get(r).prefix,
+                    job.attempt
+                );
+                self.finish(job.id, job.attempt, None, "expired", None, reason, Next::Final(OutState::Expired));
+            }
+        }
+    }
+
+    fn flush_parts(&self) {
+        let now = now_ms();
+        self.store.writer.send(WriteOp::FlushParts {
+            older_than: now - ms(self.timing.mo_part_timeout),
+            at: now,
+            done: Box::new(|r| match r {
+                Ok(ids) if !ids.is_empty() => {
+                    tracing::warn!(messages = ids.len(), "stored long SMS with parts missing after the wait")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "cannot flush waiting SMS parts"),
+            }),
+        });
+    }
+
+    fn publish_gauges(&self) {
+        let queued: usize = self.queues.iter().map(VecDeque::len).sum();
+        self.metrics.queued.store((queued + self.waiting.len()) as u64, Relaxed);
+        self.metrics.in_flight.store(self.in_flight.len() as u64, Relaxed);
+        self.metrics.held.store(self.held.len() as u64, Relaxed);
+        for (id, s) in &self.slots {
+            self.status.set_in_flight(id.as_str(), s.in_flight);
+        }
+    }
+}
+
+fn unreachable_number() -> switchboard_protocol::PhoneNumber {
+    // Only used for bookkeeping stubs that never reach a network.
+    serde_json::from_str("\"+10000000000\"").unwrap_or_else(|_| panic!("static number parses"))
+}

@@ -1,0 +1,114 @@
+//! The dispatcher: the one task that owns every unfinished outbound
+//! message, every handler's credit, and the handling of handler events.
+//!
+//! Credit: a link may have at most `capacity` (its window) messages handed
+//! to it whose outcome is not yet committed. Because a credit comes back
+//! only after the commit, a `kill -9` can resend at most a window's worth
+//! of messages per link.
+
+mod backoff;
+mod core_loop;
+mod job;
+pub mod routes;
+mod status;
+
+pub use job::Job;
+pub use routes::RouteTable;
+pub use status::{HandlerView, StatusBoard};
+
+use crate::metrics::Metrics;
+use crate::store::{Store, UnixMs};
+use std::sync::Arc;
+use std::time::Duration;
+use switchboard_protocol::{AckToken, Envelope, HandlerHandle, HandlerId, PhoneNumber};
+use tokio::sync::mpsc;
+
+/// Messages into the dispatcher task.
+pub enum CoreMsg {
+    /// Messages just committed by the API.
+    New(Vec<Job>),
+    /// A try's outcome is committed: the link's credit comes back.
+    Released { handler: HandlerId },
+    /// A delivery report is committed (matched or kept as orphan).
+    ReportDone {
+        handler: HandlerId,
+        ack: Option<AckToken>,
+        stored: bool,
+        unmatched: Option<UnmatchedReport>,
+    },
+    /// A received SMS (or part) is committed, or could not be.
+    InboundDone {
+        handler: HandlerId,
+        ack: AckToken,
+        stored: bool,
+    },
+    Shutdown,
+}
+
+/// What the dispatcher needs to match a report whose id it does not know
+/// against a try that got no response.
+pub struct UnmatchedReport {
+    pub network_id: String,
+    pub recipient: Option<String>,
+    pub text_prefix: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Timing {
+    pub retry_min: Duration,
+    pub retry_max: Duration,
+    pub uncertain_hold: Duration,
+    pub mo_part_timeout: Duration,
+}
+
+/// The host's way into the dispatcher.
+#[derive(Clone)]
+pub struct Dispatcher {
+    tx: mpsc::UnboundedSender<CoreMsg>,
+    pub routes: Arc<RouteTable>,
+    pub status: StatusBoard,
+}
+
+impl Dispatcher {
+    /// Starts the task. `open` are the unfinished messages from the store.
+    pub fn start(
+        store: Store,
+        handlers: Vec<HandlerHandle>,
+        events: mpsc::UnboundedReceiver<Envelope>,
+        routes: RouteTable,
+        timing: Timing,
+        metrics: Arc<Metrics>,
+    ) -> Result<(Dispatcher, tokio::task::JoinHandle<()>), crate::store::StoreError> {
+        let open = store.read(crate::store::load_open)?;
+        let (tx, rx) = mpsc::unbounded_channel();
+        let routes = Arc::new(routes);
+        let status = StatusBoard::new(&handlers);
+        let core = core_loop::Core::new(
+            store,
+            handlers,
+            routes.clone(),
+            timing,
+            metrics,
+            tx.clone(),
+            status.clone(),
+        );
+        let task = tokio::spawn(core.run(open, rx, events));
+        Ok((Dispatcher { tx, routes, status }, task))
+    }
+
+    pub fn route_for(&self, to: &PhoneNumber) -> Option<usize> {
+        self.routes.find(to)
+    }
+
+    pub fn submit(&self, jobs: Vec<Job>) {
+        let _ = self.tx.send(CoreMsg::New(jobs));
+    }
+
+    pub fn shutdown(&self) {
+        let _ = self.tx.send(CoreMsg::Shutdown);
+    }
+}
+
+pub(crate) fn ms(d: Duration) -> UnixMs {
+    d.as_millis() as UnixMs
+}

@@ -1,0 +1,107 @@
+//! Starting the daemon: store, handlers, dispatcher, webhooks and the API.
+
+use crate::api::{self, AppState, KeyCache};
+use crate::config::Config;
+use crate::dispatch::{Dispatcher, RouteTable, Timing};
+use crate::metrics::Metrics;
+use crate::phone::NumberParser;
+use crate::store::Store;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use switchboard_protocol::{HandlerId, channel_pair};
+use tokio::net::TcpListener;
+
+/// A running daemon.
+pub struct Running {
+    pub api_addr: SocketAddr,
+    pub store: Store,
+    pub dispatcher: Dispatcher,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+    core: tokio::task::JoinHandle<()>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot open the store at {path}: {source}")]
+    Store { path: String, source: crate::store::StoreError },
+    #[error("cannot listen on {addr} (server.listen): {source}")]
+    Listen { addr: SocketAddr, source: std::io::Error },
+    #[error("numbers.default_region is not a region code")]
+    Region,
+}
+
+pub async fn start(config: Config) -> Result<Running, StartError> {
+    let path = config.store.path.display().to_string();
+    let store = Store::open(&config.store.path, config.store.synchronous)
+        .map_err(|source| StartError::Store { path: path.clone(), source })?;
+    let numbers = NumberParser::new(&config.numbers.default_region).ok_or(StartError::Region)?;
+    let metrics = Arc::new(Metrics::default());
+
+    let (events_tx, events_rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut handles = Vec::new();
+    let mut link_names = Vec::new();
+    for link in &config.smpp {
+        let id = HandlerId::new(link.name.as_str());
+        let (handle, io) = channel_pair(id.clone(), events_tx.clone());
+        switchboard_smpp::spawn(link.clone(), io);
+        handles.push(handle);
+        link_names.push(id);
+    }
+    drop(events_tx);
+    let routes = RouteTable::new(&config.route, &link_names);
+    let d = &config.delivery;
+    let timing = Timing {
+        retry_min: Duration::from_secs(d.retry_min_secs),
+        retry_max: Duration::from_secs(d.retry_max_secs),
+        uncertain_hold: Duration::from_secs(d.uncertain_hold_secs),
+        mo_part_timeout: Duration::from_secs(d.mo_part_timeout_secs),
+    };
+    let (dispatcher, core) = Dispatcher::start(store.clone(), handles, events_rx, routes, timing, metrics.clone())
+        .map_err(|source| StartError::Store { path, source })?;
+    crate::webhooks::spawn(store.clone(), metrics.clone());
+
+    let state = AppState {
+        store: store.clone(),
+        dispatcher: dispatcher.clone(),
+        metrics,
+        keys: Arc::new(KeyCache::default()),
+        numbers,
+        validity_secs: d.validity_secs,
+    };
+    let addr = config.server.listen;
+    let listener = TcpListener::bind(addr).await.map_err(|source| StartError::Listen { addr, source })?;
+    let api_addr = listener.local_addr().map_err(|source| StartError::Listen { addr, source })?;
+    let app = api::router(state);
+    let server = tokio::spawn(async move { axum::serve(listener, app).await });
+    tracing::info!(api = %api_addr, links = config.smpp.len(), "switchboard started");
+    Ok(Running { api_addr, store, dispatcher, server, core })
+}
+
+impl Running {
+    /// Runs until Ctrl-C or SIGTERM, then unbinds the links.
+    pub async fn until_signal(self) {
+        let term = async {
+            #[cfg(unix)]
+            if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                s.recv().await;
+                return;
+            }
+            std::future::pending::<()>().await
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term => {}
+            r = self.server => {
+                if let Ok(Err(e)) = r {
+                    tracing::error!(error = %e, "the API server stopped");
+                }
+            }
+        }
+        tracing::info!("stopping: unbinding links");
+        self.dispatcher.shutdown();
+        let _ = tokio::time::timeout(Duration::from_secs(5), self.core).await;
+        // Give handlers a moment to send their unbinds.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}

@@ -1,0 +1,123 @@
+//! The store: one SQLite database in WAL mode. Writes go through the single
+//! writer thread (group commit); reads use a small pool of read-only
+//! connections, which WAL lets run beside the writer.
+
+mod migrations;
+pub mod ops;
+mod ops_admin;
+mod ops_in;
+mod ops_out;
+mod reads;
+pub mod types;
+mod webhook_outbox;
+mod writer;
+
+pub use ops::{Done, Next, WriteOp};
+pub use reads::*;
+pub use types::*;
+pub use writer::Writer;
+
+use crate::config::Synchronous;
+use rusqlite::{Connection, OpenFlags};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use tokio::sync::{Notify, oneshot};
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Sqlite(String),
+    #[error("the store is shut down")]
+    Closed,
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Sqlite(e.to_string())
+    }
+}
+
+#[derive(Clone)]
+pub struct Store {
+    pub writer: Writer,
+    readers: Arc<ReadPool>,
+    /// Woken after a commit wrote webhook outbox rows.
+    pub webhook_wake: Arc<Notify>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Store")
+    }
+}
+
+struct ReadPool {
+    conns: Mutex<Vec<Connection>>,
+    path: std::path::PathBuf,
+}
+
+impl Store {
+    /// Opens (creating if needed) and migrates the database.
+    pub fn open(path: &Path, sync: Synchronous) -> Result<Store, StoreError> {
+        let mut conn = Connection::open(path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(
+            None,
+            "synchronous",
+            match sync {
+                Synchronous::Full => "FULL",
+                Synchronous::Normal => "NORMAL",
+            },
+        )?;
+        conn.pragma_update(None, "foreign_keys", "OFF")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        // Statements are cached per connection; the writer uses a few dozen.
+        conn.set_prepared_statement_cache_capacity(64);
+        migrations::migrate(&mut conn)?;
+        let outbox = webhook_outbox::Outbox::load(&conn)?;
+        let wake = Arc::new(Notify::new());
+        let writer = Writer::start(conn, outbox, wake.clone());
+        Ok(Store {
+            writer,
+            readers: Arc::new(ReadPool {
+                conns: Mutex::new(Vec::new()),
+                path: path.to_owned(),
+            }),
+            webhook_wake: wake,
+        })
+    }
+
+    /// Runs a read on a pooled read-only connection.
+    pub fn read<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, StoreError> {
+        let conn = match self.readers.conns.lock().ok().and_then(|mut v| v.pop()) {
+            Some(c) => c,
+            None => {
+                let c = Connection::open_with_flags(
+                    &self.readers.path,
+                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )?;
+                c.busy_timeout(std::time::Duration::from_secs(5))?;
+                c
+            }
+        };
+        let r = f(&conn);
+        if let Ok(mut v) = self.readers.conns.lock()
+            && v.len() < 8
+        {
+            v.push(conn);
+        }
+        r.map_err(StoreError::from)
+    }
+
+    /// Sends an op and waits for its commit.
+    pub async fn call<T: Send + 'static>(
+        &self,
+        make: impl FnOnce(Done<T>) -> WriteOp,
+    ) -> Result<T, StoreError> {
+        let (tx, rx) = oneshot::channel();
+        self.writer.send(make(Box::new(move |r| {
+            let _ = tx.send(r);
+        })));
+        rx.await.map_err(|_| StoreError::Closed)?
+    }
+}

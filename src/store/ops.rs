@@ -1,0 +1,211 @@
+//! The writes the writer thread performs, each with its completion.
+
+use super::StoreError;
+use super::types::{Accepted, NewOutbound, OutState, ReportApplied, UnixMs};
+use super::webhook_outbox::Outbox;
+use rusqlite::{Connection, Transaction};
+use switchboard_protocol::{DlrState, InboundSms, MessageId, SubmittedPart};
+
+/// Called once with the op's result, after commit (or with the error).
+pub type Done<T> = Box<dyn FnOnce(Result<T, StoreError>) + Send>;
+
+/// What happens to a message after a try that did not fully succeed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Next {
+    /// Queued again for this time.
+    Retry(UnixMs),
+    /// Held: no response came; wait for a delivery report.
+    Uncertain,
+    /// Ended (failed or expired).
+    Final(OutState),
+}
+
+pub enum WriteOp {
+    Accept(Vec<NewOutbound>, Done<Vec<Accepted>>),
+    Submitting {
+        id: MessageId,
+        attempt: u32,
+        handler: String,
+    },
+    Submitted {
+        id: MessageId,
+        handler: String,
+        parts: Vec<SubmittedPart>,
+        complete: bool,
+        at: UnixMs,
+        done: Done<Vec<ReportApplied>>,
+    },
+    TryFailed {
+        id: MessageId,
+        attempt: u32,
+        handler: Option<String>,
+        outcome: &'static str,
+        code: Option<u32>,
+        reason: String,
+        parts: Vec<SubmittedPart>,
+        next: Next,
+        at: UnixMs,
+        done: Done<()>,
+    },
+    Report {
+        handler: String,
+        network_id: String,
+        state: DlrState,
+        error: Option<String>,
+        at: UnixMs,
+        done: Done<Option<ReportApplied>>,
+    },
+    Inbound {
+        handler: String,
+        sms: InboundSms,
+        at: UnixMs,
+        done: Done<Option<MessageId>>,
+    },
+    FlushParts {
+        older_than: UnixMs,
+        at: UnixMs,
+        done: Done<Vec<MessageId>>,
+    },
+    CreateApiKey {
+        name: String,
+        hash: Vec<u8>,
+        at: UnixMs,
+        done: Done<i64>,
+    },
+    CreateWebhook {
+        url: String,
+        secret: String,
+        events: String,
+        at: UnixMs,
+        done: Done<i64>,
+    },
+    DeleteWebhook {
+        id: i64,
+        done: Done<bool>,
+    },
+    WebhookResult {
+        delivery_id: i64,
+        delivered: bool,
+        error: Option<String>,
+        /// `None` with `delivered == false`: give up.
+        next_attempt_at: Option<UnixMs>,
+        done: Done<()>,
+    },
+    Audit {
+        kind: &'static str,
+        subject: String,
+        detail: String,
+        at: UnixMs,
+    },
+}
+
+/// A finished op waiting for the commit verdict.
+pub struct Applied(Box<dyn FnOnce(Option<StoreError>) + Send>);
+
+impl Applied {
+    pub fn finish(self, commit_error: Option<StoreError>) {
+        (self.0)(commit_error)
+    }
+
+    fn none() -> Applied {
+        Applied(Box::new(|_| {}))
+    }
+}
+
+fn complete<T: Send + 'static>(done: Done<T>, result: Result<T, StoreError>) -> Applied {
+    Applied(Box::new(move |commit_error| match commit_error {
+        Some(e) => done(Err(e)),
+        None => done(result),
+    }))
+}
+
+/// Runs `f` inside a savepoint so a failing op leaves nothing half-written
+/// in the shared transaction (dropping the savepoint rolls it back).
+fn atomically<T>(
+    tx: &mut Transaction,
+    f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+) -> Result<T, StoreError> {
+    let sp = tx.savepoint()?;
+    let v = f(&sp)?;
+    sp.commit()?;
+    Ok(v)
+}
+
+impl WriteOp {
+    pub fn apply(self, tx: &mut Transaction, outbox: &mut Outbox) -> Applied {
+        use super::{ops_admin as admin, ops_in as inb, ops_out as out};
+        match self {
+            WriteOp::Accept(msgs, done) => {
+                let r = atomically(tx, |c| out::accept(c, &msgs));
+                complete(done, r)
+            }
+            WriteOp::Submitting { id, attempt, handler } => {
+                if let Err(e) = out::submitting(tx, id, attempt, &handler) {
+                    tracing::error!(error = %e, %id, "cannot record submitting");
+                }
+                Applied::none()
+            }
+            WriteOp::Submitted { id, handler, parts, complete: all, at, done } => {
+                let r = atomically(tx, |c| out::submitted(c, outbox, id, &handler, &parts, all, at));
+                complete(done, r)
+            }
+            WriteOp::TryFailed { id, attempt, handler, outcome, code, reason, parts, next, at, done } => {
+                let r = atomically(tx, |c| {
+                    out::try_failed(c, outbox, id, attempt, handler.as_deref(), outcome, code, &reason, &parts, next, at)
+                });
+                complete(done, r)
+            }
+            WriteOp::Report { handler, network_id, state, error, at, done } => {
+                let r = atomically(tx, |c| out::report(c, outbox, &handler, &network_id, state, error.as_deref(), at));
+                complete(done, r)
+            }
+            WriteOp::Inbound { handler, sms, at, done } => {
+                let r = atomically(tx, |c| inb::inbound(c, outbox, &handler, &sms, at));
+                complete(done, r)
+            }
+            WriteOp::FlushParts { older_than, at, done } => {
+                let r = atomically(tx, |c| inb::flush_parts(c, outbox, older_than, at));
+                complete(done, r)
+            }
+            WriteOp::CreateApiKey { name, hash, at, done } => {
+                let r = admin::create_api_key(tx, &name, &hash, at).map_err(StoreError::from);
+                complete(done, r)
+            }
+            WriteOp::CreateWebhook { url, secret, events, at, done } => {
+                let r = admin::create_webhook(tx, outbox, &url, &secret, &events, at).map_err(StoreError::from);
+                complete(done, r)
+            }
+            WriteOp::DeleteWebhook { id, done } => {
+                let r = admin::delete_webhook(tx, outbox, id).map_err(StoreError::from);
+                complete(done, r)
+            }
+            WriteOp::WebhookResult { delivery_id, delivered, error, next_attempt_at, done } => {
+                let r = admin::webhook_result(tx, delivery_id, delivered, error.as_deref(), next_attempt_at)
+                    .map_err(StoreError::from);
+                complete(done, r)
+            }
+            WriteOp::Audit { kind, subject, detail, at } => {
+                if let Err(e) = admin::audit(tx, kind, &subject, &detail, at) {
+                    tracing::error!(error = %e, "cannot write the audit log");
+                }
+                Applied::none()
+            }
+        }
+    }
+
+    /// Completes the op with an error without running it.
+    pub fn fail(self, err: StoreError) {
+        match self {
+            WriteOp::Accept(_, done) => done(Err(err)),
+            WriteOp::Submitted { done, .. } => done(Err(err)),
+            WriteOp::TryFailed { done, .. } => done(Err(err)),
+            WriteOp::Report { done, .. } => done(Err(err)),
+            WriteOp::Inbound { done, .. } => done(Err(err)),
+            WriteOp::FlushParts { done, .. } => done(Err(err)),
+            WriteOp::CreateApiKey { done, .. } | WriteOp::CreateWebhook { done, .. } => done(Err(err)),
+            WriteOp::DeleteWebhook { done, .. } => done(Err(err)),
+            WriteOp::WebhookResult { done, .. } => done(Err(err)),
+            WriteOp::Submitting { .. } | WriteOp::Audit { .. } => {}
+        }
+    }
+}

@@ -1,0 +1,213 @@
+//! Writes of received SMS: single messages, parts, and reassembly. Parts
+//! are stored before they are acknowledged and joined in the transaction
+//! that stores the last one, so a long message is stored exactly once
+//! whatever order its parts come in and whatever is resent.
+
+use super::ops_out::json;
+use super::types::UnixMs;
+use super::webhook_outbox::{HookEvent, Outbox};
+use rusqlite::{Connection, params};
+use switchboard_protocol::text::{self, Coding};
+use switchboard_protocol::{InboundSms, MessageId, PartBody};
+
+/// How long joined parts are kept to recognise a part sent again.
+const KEEP_JOINED_MS: i64 = 6 * 3600 * 1000;
+
+pub fn inbound(
+    c: &Connection,
+    outbox: &mut Outbox,
+    handler: &str,
+    sms: &InboundSms,
+    at: UnixMs,
+) -> rusqlite::Result<Option<MessageId>> {
+    let from = json(&sms.from);
+    let to = json(&sms.to);
+    let Some(concat) = sms.concat.filter(|c| c.total > 1) else {
+        let text = text::decode(sms.body.coding, &sms.body.data);
+        let id = insert_message(c, outbox, handler, &from, &to, &text, sms.body.coding, 1, true, at)?;
+        return Ok(Some(id));
+    };
+    let n = c
+        .prepare_cached(
+            "INSERT OR IGNORE INTO inbound_parts
+                 (handler, from_addr, to_addr, ref, total, seq, coding, data, received_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )?
+        .execute(params![
+            handler,
+            from,
+            to,
+            concat.reference,
+            concat.total,
+            concat.seq,
+            coding_str(sms.body.coding),
+            sms.body.data,
+            at
+        ])?;
+    if n == 0 {
+        // The same part again (the network did not see our ack): already held.
+        return Ok(None);
+    }
+    let parts = pending_parts(c, &from, &to, concat.reference, concat.total)?;
+    if parts.len() < concat.total as usize {
+        return Ok(None);
+    }
+    let (text, coding) = join(&parts);
+    let id = insert_message(c, outbox, handler, &from, &to, &text, coding, concat.total, true, at)?;
+    c.prepare_cached(
+        "UPDATE inbound_parts SET message_id = ?5
+         WHERE from_addr = ?1 AND to_addr = ?2 AND ref = ?3 AND total = ?4 AND message_id IS NULL",
+    )?
+    .execute(params![from, to, concat.reference, concat.total, id.0])?;
+    Ok(Some(id))
+}
+
+/// Stores what arrived of long messages whose other parts did not come in
+/// time, marking the gaps, and forgets joined parts past their keep time.
+pub fn flush_parts(
+    c: &Connection,
+    outbox: &mut Outbox,
+    older_than: UnixMs,
+    at: UnixMs,
+) -> rusqlite::Result<Vec<MessageId>> {
+    c.prepare_cached("DELETE FROM inbound_parts WHERE message_id IS NOT NULL AND received_at < ?1")?
+        .execute([at - KEEP_JOINED_MS])?;
+    let groups: Vec<(String, String, String, u16, u8)> = c
+        .prepare_cached(
+            "SELECT handler, from_addr, to_addr, ref, total FROM inbound_parts
+             WHERE message_id IS NULL
+             GROUP BY from_addr, to_addr, ref, total HAVING min(received_at) < ?1",
+        )?
+        .query_map([older_than], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut ids = Vec::new();
+    for (handler, from, to, reference, total) in groups {
+        let parts = pending_parts(c, &from, &to, reference, total)?;
+        let (text, coding) = join_with_gaps(&parts, total);
+        let id = insert_message(c, outbox, &handler, &from, &to, &text, coding, total, false, at)?;
+        c.prepare_cached(
+            "UPDATE inbound_parts SET message_id = ?5
+             WHERE from_addr = ?1 AND to_addr = ?2 AND ref = ?3 AND total = ?4 AND message_id IS NULL",
+        )?
+        .execute(params![from, to, reference, total, id.0])?;
+        ids.push(id);
+    }
+    Ok(ids)
+}
+
+fn pending_parts(
+    c: &Connection,
+    from: &str,
+    to: &str,
+    reference: u16,
+    total: u8,
+) -> rusqlite::Result<Vec<(u8, PartBody)>> {
+    c.prepare_cached(
+        "SELECT seq, coding, data FROM inbound_parts
+         WHERE from_addr = ?1 AND to_addr = ?2 AND ref = ?3 AND total = ?4 AND message_id IS NULL
+         ORDER BY seq",
+    )?
+    .query_map(params![from, to, reference, total], |r| {
+        let coding: String = r.get(1)?;
+        Ok((
+            r.get(0)?,
+            PartBody {
+                coding: coding_from_str(&coding),
+                data: r.get(2)?,
+            },
+        ))
+    })?
+    .collect()
+}
+
+/// Joins complete parts. Parts of mixed coding (rare, but networks do it)
+/// are decoded one by one instead of as one stream.
+fn join(parts: &[(u8, PartBody)]) -> (String, Coding) {
+    let coding = parts.first().map(|p| p.1.coding).unwrap_or(Coding::Gsm7);
+    match text::reassemble(parts) {
+        Ok(t) => (t, coding),
+        Err(_) => (
+            parts.iter().map(|(_, b)| text::decode(b.coding, &b.data)).collect(),
+            coding,
+        ),
+    }
+}
+
+/// Joins the parts there are, with `[…]` where parts are missing.
+fn join_with_gaps(parts: &[(u8, PartBody)], total: u8) -> (String, Coding) {
+    let coding = parts.first().map(|p| p.1.coding).unwrap_or(Coding::Gsm7);
+    let mut text = String::new();
+    let mut run: Vec<(u8, PartBody)> = Vec::new();
+    for seq in 1..=total {
+        match parts.iter().find(|(s, _)| *s == seq) {
+            Some(p) => run.push(p.clone()),
+            None => {
+                text.push_str(&join(&run).0);
+                run.clear();
+                text.push_str("[…]");
+            }
+        }
+    }
+    text.push_str(&join(&run).0);
+    (text, coding)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn insert_message(
+    c: &Connection,
+    outbox: &mut Outbox,
+    handler: &str,
+    from: &str,
+    to: &str,
+    text: &str,
+    coding: Coding,
+    parts: u8,
+    complete: bool,
+    at: UnixMs,
+) -> rusqlite::Result<MessageId> {
+    c.prepare_cached(
+        "INSERT INTO inbound (handler, from_addr, to_addr, text, coding, parts, complete, received_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![handler, from, to, text, coding_str(coding), parts, complete, at])?;
+    let id = MessageId(c.last_insert_rowid());
+    outbox.write(c, HookEvent::Received, at, || {
+        serde_json::json!({
+            "event": HookEvent::Received.name(),
+            "id": id.0.to_string(),
+            "from": address_text(from),
+            "to": address_text(to),
+            "text": text,
+            "parts": parts,
+            "complete": complete,
+            "received_at": at,
+        })
+        .to_string()
+    })?;
+    Ok(id)
+}
+
+/// The address as people write it, from its stored JSON.
+pub fn address_text(stored: &str) -> String {
+    serde_json::from_str::<switchboard_protocol::Address>(stored)
+        .map(|a| a.to_string())
+        .unwrap_or_default()
+}
+
+pub fn coding_str(c: Coding) -> &'static str {
+    match c {
+        Coding::Gsm7 => "gsm7",
+        Coding::Ucs2 => "ucs2",
+        Coding::Latin1 => "latin1",
+        Coding::Binary => "binary",
+    }
+}
+
+fn coding_from_str(s: &str) -> Coding {
+    match s {
+        "ucs2" => Coding::Ucs2,
+        "latin1" => Coding::Latin1,
+        "binary" => Coding::Binary,
+        _ => Coding::Gsm7,
+    }
+}

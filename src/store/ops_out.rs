@@ -1,0 +1,296 @@
+//! Writes of the outbound lifecycle.
+
+use super::ops::Next;
+use super::types::{Accepted, NewOutbound, OutState, ReportApplied, UnixMs};
+use super::webhook_outbox::{HookEvent, Outbox};
+use rusqlite::{Connection, OptionalExtension, params};
+use switchboard_protocol::{DlrState, MessageId, SubmittedPart};
+
+pub fn accept(c: &Connection, msgs: &[NewOutbound]) -> rusqlite::Result<Vec<Accepted>> {
+    let mut insert = c.prepare_cached(
+        "INSERT INTO outbound (api_key_id, idempotency_key, to_number, from_addr, body, report,
+             priority, valid_until, concat_ref, total_parts, state, next_attempt_at, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'queued', ?11, ?11)
+         ON CONFLICT (api_key_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING",
+    )?;
+    let mut out = Vec::with_capacity(msgs.len());
+    for m in msgs {
+        let from = m.from.as_ref().map(json);
+        let n = insert.execute(params![
+            m.api_key_id,
+            m.idempotency_key,
+            m.to.as_str(),
+            from,
+            json(&m.body),
+            m.report,
+            priority_str(m.priority),
+            m.valid_until,
+            m.concat_ref,
+            m.total_parts,
+            m.created_at,
+        ])?;
+        if n == 1 {
+            out.push(Accepted { id: MessageId(c.last_insert_rowid()), duplicate: false });
+        } else {
+            let id = c
+                .prepare_cached("SELECT id FROM outbound WHERE api_key_id = ?1 AND idempotency_key = ?2")?
+                .query_row(params![m.api_key_id, m.idempotency_key], |r| r.get(0))?;
+            out.push(Accepted { id: MessageId(id), duplicate: true });
+        }
+    }
+    Ok(out)
+}
+
+pub fn submitting(c: &Connection, id: MessageId, attempt: u32, handler: &str) -> rusqlite::Result<()> {
+    c.prepare_cached(
+        "UPDATE outbound SET state = 'submitting', attempts = ?2, route = ?3
+         WHERE id = ?1 AND state IN ('queued', 'submitting')",
+    )?
+    .execute(params![id.0, attempt, handler])?;
+    Ok(())
+}
+
+/// Records accepted parts and applies any report that arrived before them
+/// (some SMSCs send the report before the submit response).
+fn record_parts(
+    c: &Connection,
+    outbox: &mut Outbox,
+    id: MessageId,
+    handler: &str,
+    parts: &[SubmittedPart],
+    at: UnixMs,
+) -> rusqlite::Result<Vec<ReportApplied>> {
+    let mut insert = c.prepare_cached(
+        "INSERT OR REPLACE INTO outbound_parts (message_id, seq, handler, network_id, submitted_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    let mut early = Vec::new();
+    for p in parts {
+        insert.execute(params![id.0, p.seq, handler, p.network_id.0, at])?;
+        let orphan: Option<(i64, String)> = c
+            .prepare_cached(
+                "SELECT id, state FROM orphan_reports WHERE handler = ?1 AND network_id = ?2
+                 ORDER BY id DESC LIMIT 1",
+            )?
+            .query_row(params![handler, p.network_id.0], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        if let Some((orphan_id, state)) = orphan {
+            c.prepare_cached("DELETE FROM orphan_reports WHERE id = ?1")?.execute([orphan_id])?;
+            if let Some(state) = dlr_from_str(&state)
+                && let Some(applied) = report(c, outbox, handler, &p.network_id.0, state, None, at)?
+            {
+                early.push(applied);
+            }
+        }
+    }
+    Ok(early)
+}
+
+pub fn submitted(
+    c: &Connection,
+    outbox: &mut Outbox,
+    id: MessageId,
+    handler: &str,
+    parts: &[SubmittedPart],
+    complete: bool,
+    at: UnixMs,
+) -> rusqlite::Result<Vec<ReportApplied>> {
+    if complete {
+        let n = c
+            .prepare_cached(
+                "UPDATE outbound SET state = 'submitted', submitted_at = ?2, route = ?3,
+                     uncertain_since = NULL, reason = NULL, error_code = NULL
+                 WHERE id = ?1 AND state IN ('queued', 'submitting')",
+            )?
+            .execute(params![id.0, at, handler])?;
+        if n == 1 {
+            status_hook(c, outbox, id, OutState::Submitted, None, at)?;
+        }
+    }
+    record_parts(c, outbox, id, handler, parts, at)
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn try_failed(
+    c: &Connection,
+    outbox: &mut Outbox,
+    id: MessageId,
+    attempt: u32,
+    handler: Option<&str>,
+    outcome: &str,
+    code: Option<u32>,
+    reason: &str,
+    parts: &[SubmittedPart],
+    next: Next,
+    at: UnixMs,
+) -> rusqlite::Result<()> {
+    if let Some(h) = handler {
+        record_parts(c, outbox, id, h, parts, at)?;
+    }
+    c.prepare_cached(
+        "INSERT INTO outbound_attempts (message_id, attempt, at, handler, outcome, code, reason)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![id.0, attempt, at, handler, outcome, code, reason])?;
+    match next {
+        Next::Retry(when) => {
+            c.prepare_cached(
+                "UPDATE outbound SET state = 'queued', next_attempt_at = ?2, reason = ?3,
+                     error_code = ?4, uncertain_since = NULL
+                 WHERE id = ?1 AND state IN ('queued', 'submitting')",
+            )?
+            .execute(params![id.0, when, reason, code])?;
+        }
+        Next::Uncertain => {
+            c.prepare_cached(
+                "UPDATE outbound SET state = 'submitting', uncertain_since = ?2, reason = ?3
+                 WHERE id = ?1 AND state IN ('queued', 'submitting')",
+            )?
+            .execute(params![id.0, at, reason])?;
+        }
+        Next::Final(state) => {
+            let n = c
+                .prepare_cached(
+                    "UPDATE outbound SET state = ?2, reason = ?3, error_code = ?4, done_at = ?5,
+                         uncertain_since = NULL
+                     WHERE id = ?1 AND state IN ('queued', 'submitting', 'submitted')",
+                )?
+                .execute(params![id.0, state.as_str(), reason, code, at])?;
+            if n == 1 {
+                status_hook(c, outbox, id, state, Some(reason), at)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Applies a delivery report to its part and, when it decides the message,
+/// to the message. An unknown id is kept as an orphan until its part shows
+/// up (or forever, for the operator to see).
+pub fn report(
+    c: &Connection,
+    outbox: &mut Outbox,
+    handler: &str,
+    network_id: &str,
+    state: DlrState,
+    error: Option<&str>,
+    at: UnixMs,
+) -> rusqlite::Result<Option<ReportApplied>> {
+    let part: Option<(i64, u8)> = c
+        .prepare_cached(
+            "UPDATE outbound_parts SET dlr_state = ?3, dlr_error = ?4, dlr_at = ?5
+             WHERE (message_id, seq) = (SELECT message_id, seq FROM outbound_parts
+                                        WHERE handler = ?1 AND network_id = ?2
+                                        ORDER BY submitted_at DESC LIMIT 1)
+             RETURNING message_id, seq",
+        )?
+        .query_row(params![handler, network_id, dlr_str(state), error, at], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?;
+    let Some((mid, seq)) = part else {
+        c.prepare_cached(
+            "INSERT INTO orphan_reports (handler, network_id, state, at) VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![handler, network_id, dlr_str(state), at])?;
+        return Ok(None);
+    };
+    let id = MessageId(mid);
+    let finished = if !state.is_final() {
+        None
+    } else if state == DlrState::Delivered {
+        let (total, delivered): (u32, u32) = c
+            .prepare_cached(
+                "SELECT o.total_parts,
+                        (SELECT count(*) FROM outbound_parts p
+                          WHERE p.message_id = o.id AND p.dlr_state = 'delivered')
+                 FROM outbound o WHERE o.id = ?1",
+            )?
+            .query_row([mid], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        (delivered >= total).then_some(OutState::Delivered)
+    } else if state == DlrState::Expired {
+        Some(OutState::Expired)
+    } else {
+        Some(OutState::Failed)
+    };
+    if let Some(fin) = finished {
+        let reason = (fin != OutState::Delivered).then(|| {
+            let mut r = format!("delivery report: {}", dlr_str(state));
+            if let Some(e) = error {
+                r.push_str(&format!(" (error {e})"));
+            }
+            r
+        });
+        let n = c
+            .prepare_cached(
+                "UPDATE outbound SET state = ?2, done_at = ?3, reason = ?4, uncertain_since = NULL
+                 WHERE id = ?1 AND state IN ('queued', 'submitting', 'submitted')",
+            )?
+            .execute(params![mid, fin.as_str(), at, reason])?;
+        if n == 1 {
+            status_hook(c, outbox, id, fin, reason.as_deref(), at)?;
+            return Ok(Some(ReportApplied { id, seq, finished: Some(fin) }));
+        }
+    }
+    Ok(Some(ReportApplied { id, seq, finished: None }))
+}
+
+fn status_hook(
+    c: &Connection,
+    outbox: &mut Outbox,
+    id: MessageId,
+    state: OutState,
+    reason: Option<&str>,
+    at: UnixMs,
+) -> rusqlite::Result<()> {
+    outbox.write(c, HookEvent::Status, at, || {
+        serde_json::json!({
+            "event": HookEvent::Status.name(),
+            "id": id.0.to_string(),
+            "state": state.as_str(),
+            "reason": reason,
+            "at": at,
+        })
+        .to_string()
+    })
+}
+
+pub fn dlr_str(s: DlrState) -> &'static str {
+    match s {
+        DlrState::Enroute => "enroute",
+        DlrState::Delivered => "delivered",
+        DlrState::Expired => "expired",
+        DlrState::Deleted => "deleted",
+        DlrState::Undeliverable => "undeliverable",
+        DlrState::Accepted => "accepted",
+        DlrState::Unknown => "unknown",
+        DlrState::Rejected => "rejected",
+    }
+}
+
+fn dlr_from_str(s: &str) -> Option<DlrState> {
+    [
+        DlrState::Enroute,
+        DlrState::Delivered,
+        DlrState::Expired,
+        DlrState::Deleted,
+        DlrState::Undeliverable,
+        DlrState::Accepted,
+        DlrState::Unknown,
+        DlrState::Rejected,
+    ]
+    .into_iter()
+    .find(|d| dlr_str(*d) == s)
+}
+
+pub fn priority_str(p: switchboard_protocol::Priority) -> &'static str {
+    match p {
+        switchboard_protocol::Priority::High => "high",
+        _ => "normal",
+    }
+}
+
+pub fn json<T: serde::Serialize>(v: &T) -> String {
+    // Serialising our own plain data types cannot fail.
+    serde_json::to_string(v).unwrap_or_default()
+}

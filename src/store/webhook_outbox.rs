@@ -1,0 +1,106 @@
+//! The writer's view of the webhooks: which ones want which events, so it
+//! can write outbox rows in the transaction of the change they report.
+
+use rusqlite::{Connection, params};
+
+#[derive(Debug, Default)]
+pub struct Outbox {
+    hooks: Vec<(i64, bool, bool)>, // id, wants received, wants status
+    /// Rows written so far (lets the writer wake the sender after commit).
+    pub written: u64,
+    /// Set when the cached list may be stale (after a failed commit).
+    pub reload_needed: bool,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum HookEvent {
+    Received,
+    Status,
+}
+
+impl HookEvent {
+    pub fn name(self) -> &'static str {
+        match self {
+            HookEvent::Received => "message.received",
+            HookEvent::Status => "message.status",
+        }
+    }
+}
+
+impl Outbox {
+    pub fn load(conn: &Connection) -> rusqlite::Result<Outbox> {
+        let mut o = Outbox::default();
+        o.hooks = read_hooks(conn)?;
+        Ok(o)
+    }
+
+    pub fn reload(&mut self, conn: &Connection) {
+        match read_hooks(conn) {
+            Ok(h) => {
+                self.hooks = h;
+                self.reload_needed = false;
+            }
+            Err(e) => tracing::error!(error = %e, "cannot read webhooks"),
+        }
+    }
+
+    pub fn wants(&self, ev: HookEvent) -> bool {
+        self.hooks.iter().any(|h| match ev {
+            HookEvent::Received => h.1,
+            HookEvent::Status => h.2,
+        })
+    }
+
+    /// Writes one outbox row per webhook that wants `ev`; `payload` is only
+    /// built when someone does.
+    pub fn write(
+        &mut self,
+        tx: &Connection,
+        ev: HookEvent,
+        now: i64,
+        payload: impl FnOnce() -> String,
+    ) -> rusqlite::Result<()> {
+        if !self.wants(ev) {
+            return Ok(());
+        }
+        let body = payload();
+        let mut stmt = tx.prepare_cached(
+            "INSERT INTO webhook_deliveries (webhook_id, event, payload, next_attempt_at)
+             VALUES (?1, ?2, ?3, ?4)",
+        )?;
+        for h in &self.hooks {
+            let wanted = match ev {
+                HookEvent::Received => h.1,
+                HookEvent::Status => h.2,
+            };
+            if wanted {
+                stmt.execute(params![h.0, ev.name(), body, now])?;
+                self.written += 1;
+            }
+        }
+        Ok(())
+    }
+
+    pub fn set(&mut self, hooks: Vec<(i64, bool, bool)>) {
+        self.hooks = hooks;
+    }
+}
+
+fn read_hooks(conn: &Connection) -> rusqlite::Result<Vec<(i64, bool, bool)>> {
+    let mut stmt = conn.prepare("SELECT id, events FROM webhooks")?;
+    let rows = stmt.query_map([], |r| {
+        let events: String = r.get(1)?;
+        Ok((
+            r.get(0)?,
+            events.split(',').any(|e| e == "received"),
+            events.split(',').any(|e| e == "status"),
+        ))
+    })?;
+    rows.collect()
+}
+
+/// Re-reads the hooks inside a transaction (after a webhook was added or
+/// removed).
+pub fn hooks_in(tx: &Connection) -> rusqlite::Result<Vec<(i64, bool, bool)>> {
+    read_hooks(tx)
+}
