@@ -10,7 +10,12 @@ pub async fn create_key(store: &Store, name: &str) -> Result<String, String> {
     let (key, hash) = crate::api::new_key();
     let name = name.to_owned();
     store
-        .call(|done| WriteOp::CreateApiKey { name, hash, at: now_ms(), done })
+        .call(|done| WriteOp::CreateApiKey {
+            name,
+            hash,
+            at: now_ms(),
+            done,
+        })
         .await
         .map_err(|e| format!("cannot store the API key: {e}"))?;
     Ok(key)
@@ -50,12 +55,20 @@ pub async fn run(listen: SocketAddr) -> Result<(), String> {
     ))
     .map_err(|e| format!("demo link config: {e}"))?;
     config.smpp.push(link);
-    config.route.push(RouteConfig { prefix: "+".into(), via: vec!["sim".into()] });
+    config.route.push(RouteConfig {
+        prefix: "+".into(),
+        via: vec!["sim".into()],
+    });
 
-    let running = crate::serve::start(config).await.map_err(|e| e.to_string())?;
+    let running = crate::serve::start(config)
+        .await
+        .map_err(|e| e.to_string())?;
     let key = create_key(&running.store, "demo").await?;
     let api = format!("http://{}", running.api_addr);
-    let ctl = smsc.control_addr().map(|a| format!("http://{a}")).unwrap_or_default();
+    let ctl = smsc
+        .control_addr()
+        .map(|a| format!("http://{a}"))
+        .unwrap_or_default();
     println!(
         r#"
 switchboard demo is running.

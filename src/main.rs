@@ -25,7 +25,10 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
@@ -57,11 +60,15 @@ async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Demo { listen } => demo::run(listen).await,
-        Command::Config { command: ConfigCommand::Example } => {
+        Command::Config {
+            command: ConfigCommand::Example,
+        } => {
             print!("{}", config::EXAMPLE);
             Ok(())
         }
-        Command::Config { command: ConfigCommand::Check { config } } => {
+        Command::Config {
+            command: ConfigCommand::Check { config },
+        } => {
             let c = Config::load(&config).map_err(|e| e.to_string())?;
             println!(
                 "{}: ok ({} SMPP link(s), {} route(s))",
@@ -71,18 +78,30 @@ async fn run(cli: Cli) -> Result<(), String> {
             );
             Ok(())
         }
-        Command::Apikey { command: ApikeyCommand::Create { name, config } } => {
+        Command::Apikey {
+            command: ApikeyCommand::Create { name, config },
+        } => {
             let c = Config::load(&config).map_err(|e| e.to_string())?;
-            let store = store::Store::open(&c.store.path, c.store.synchronous).map_err(|e| e.to_string())?;
+            let store = store::Store::open(&c.store.path, c.store.synchronous)
+                .map_err(|e| e.to_string())?;
             let key = demo::create_key(&store, &name).await?;
             println!("{key}");
             eprintln!("API key '{name}' created. It is shown only this once; store it now.");
             Ok(())
         }
-        Command::Sim { command: SimCommand::Smsc { config, listen, control, dlr_delay_ms } } => {
+        Command::Sim {
+            command:
+                SimCommand::Smsc {
+                    config,
+                    listen,
+                    control,
+                    dlr_delay_ms,
+                },
+        } => {
             let mut cfg = match config {
                 Some(p) => {
-                    let text = std::fs::read_to_string(&p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+                    let text = std::fs::read_to_string(&p)
+                        .map_err(|e| format!("cannot read {}: {e}", p.display()))?;
                     toml::from_str(&text).map_err(|e| format!("{}: {e}", p.display()))?
                 }
                 None => switchboard_sim::SmscConfig::default(),
@@ -96,7 +115,9 @@ async fn run(cli: Cli) -> Result<(), String> {
             if let Some(d) = dlr_delay_ms {
                 cfg.dlr_delay_ms = d;
             }
-            switchboard_sim::run_cli(cfg).await.map_err(|e| e.to_string())
+            switchboard_sim::run_cli(cfg)
+                .await
+                .map_err(|e| e.to_string())
         }
     }
 }

@@ -33,6 +33,16 @@ impl NumberParser {
         if input.is_empty() {
             return Err(NumberError::Empty);
         }
+        // libphonenumber reads letters as keypad digits ("1-800-FLOWERS");
+        // for an SMS recipient that turns a typo into somebody's number.
+        if let Some(bad) = input
+            .chars()
+            .find(|c| !(c.is_ascii_digit() || matches!(c, '+' | ' ' | '-' | '(' | ')' | '.' | '/')))
+        {
+            return Err(NumberError::Unreadable(format!(
+                "'{bad}' is not part of a phone number"
+            )));
+        }
         let parsed = phonenumber::parse(Some(self.region), input)
             .map_err(|e| NumberError::Unreadable(e.to_string()))?;
         let e164 = parsed.format().mode(Mode::E164).to_string();
@@ -67,7 +77,14 @@ mod tests {
     fn nonsense_is_refused_with_a_reason() {
         let p = NumberParser::new("DE").unwrap();
         assert!(matches!(p.parse("hello"), Err(NumberError::Unreadable(_))));
-        assert!(matches!(p.parse("+49 1"), Err(NumberError::Invalid(_) | NumberError::Unreadable(_))));
+        assert!(matches!(
+            p.parse("+49 1"),
+            Err(NumberError::Invalid(_) | NumberError::Unreadable(_))
+        ));
         assert_eq!(p.parse("  "), Err(NumberError::Empty));
+        assert!(matches!(
+            p.parse("0049-bad-number"),
+            Err(NumberError::Unreadable(_))
+        ));
     }
 }

@@ -24,17 +24,27 @@ pub struct Running {
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
     #[error("cannot open the store at {path}: {source}")]
-    Store { path: String, source: crate::store::StoreError },
+    Store {
+        path: String,
+        source: crate::store::StoreError,
+    },
     #[error("cannot listen on {addr} (server.listen): {source}")]
-    Listen { addr: SocketAddr, source: std::io::Error },
+    Listen {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
     #[error("numbers.default_region is not a region code")]
     Region,
 }
 
 pub async fn start(config: Config) -> Result<Running, StartError> {
     let path = config.store.path.display().to_string();
-    let store = Store::open(&config.store.path, config.store.synchronous)
-        .map_err(|source| StartError::Store { path: path.clone(), source })?;
+    let store = Store::open(&config.store.path, config.store.synchronous).map_err(|source| {
+        StartError::Store {
+            path: path.clone(),
+            source,
+        }
+    })?;
     let numbers = NumberParser::new(&config.numbers.default_region).ok_or(StartError::Region)?;
     let metrics = Arc::new(Metrics::default());
 
@@ -57,8 +67,15 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         uncertain_hold: Duration::from_secs(d.uncertain_hold_secs),
         mo_part_timeout: Duration::from_secs(d.mo_part_timeout_secs),
     };
-    let (dispatcher, core) = Dispatcher::start(store.clone(), handles, events_rx, routes, timing, metrics.clone())
-        .map_err(|source| StartError::Store { path, source })?;
+    let (dispatcher, core) = Dispatcher::start(
+        store.clone(),
+        handles,
+        events_rx,
+        routes,
+        timing,
+        metrics.clone(),
+    )
+    .map_err(|source| StartError::Store { path, source })?;
     crate::webhooks::spawn(store.clone(), metrics.clone());
 
     let state = AppState {
@@ -70,12 +87,22 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         validity_secs: d.validity_secs,
     };
     let addr = config.server.listen;
-    let listener = TcpListener::bind(addr).await.map_err(|source| StartError::Listen { addr, source })?;
-    let api_addr = listener.local_addr().map_err(|source| StartError::Listen { addr, source })?;
+    let listener = TcpListener::bind(addr)
+        .await
+        .map_err(|source| StartError::Listen { addr, source })?;
+    let api_addr = listener
+        .local_addr()
+        .map_err(|source| StartError::Listen { addr, source })?;
     let app = api::router(state);
     let server = tokio::spawn(async move { axum::serve(listener, app).await });
     tracing::info!(api = %api_addr, links = config.smpp.len(), "switchboard started");
-    Ok(Running { api_addr, store, dispatcher, server, core })
+    Ok(Running {
+        api_addr,
+        store,
+        dispatcher,
+        server,
+        core,
+    })
 }
 
 impl Running {
@@ -83,7 +110,9 @@ impl Running {
     pub async fn until_signal(self) {
         let term = async {
             #[cfg(unix)]
-            if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            if let Ok(mut s) =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            {
                 s.recv().await;
                 return;
             }

@@ -49,13 +49,22 @@ pub fn spawn(store: Store, metrics: Arc<Metrics>) -> tokio::task::JoinHandle<()>
         let busy: Arc<Mutex<HashSet<i64>>> = Arc::default();
         let gate = Arc::new(tokio::sync::Semaphore::new(CONCURRENCY));
         loop {
-            let due = store.read(|c| crate::store::due_webhooks(c, now_ms(), 200)).unwrap_or_default();
+            let due = store
+                .read(|c| crate::store::due_webhooks(c, now_ms(), 200))
+                .unwrap_or_default();
             for d in due {
-                if !busy.lock().map(|mut b| b.insert(d.delivery_id)).unwrap_or(false) {
+                if !busy
+                    .lock()
+                    .map(|mut b| b.insert(d.delivery_id))
+                    .unwrap_or(false)
+                {
                     continue;
                 }
-                let Ok(permit) = gate.clone().acquire_owned().await else { return };
-                let (client, store, metrics, busy) = (client.clone(), store.clone(), metrics.clone(), busy.clone());
+                let Ok(permit) = gate.clone().acquire_owned().await else {
+                    return;
+                };
+                let (client, store, metrics, busy) =
+                    (client.clone(), store.clone(), metrics.clone(), busy.clone());
                 tokio::spawn(async move {
                     deliver(&client, &store, &metrics, &d).await;
                     if let Ok(mut b) = busy.lock() {
@@ -88,7 +97,10 @@ async fn deliver(client: &reqwest::Client, store: &Store, metrics: &Metrics, d: 
         .header("content-type", "application/json")
         .header("x-switchboard-event", event)
         .header("x-switchboard-delivery", d.delivery_id.to_string())
-        .header("x-switchboard-signature", format!("t={t},v1={}", signature(&d.secret, t, &d.payload)))
+        .header(
+            "x-switchboard-signature",
+            format!("t={t},v1={}", signature(&d.secret, t, &d.payload)),
+        )
         .body(d.payload.clone())
         .send()
         .await;
@@ -118,7 +130,13 @@ async fn deliver(client: &reqwest::Client, store: &Store, metrics: &Metrics, d: 
     // before its new state is stored.
     let delivered = error.is_none();
     if let Err(e) = store
-        .call(|done| WriteOp::WebhookResult { delivery_id: d.delivery_id, delivered, error, next_attempt_at: next, done })
+        .call(|done| WriteOp::WebhookResult {
+            delivery_id: d.delivery_id,
+            delivered,
+            error,
+            next_attempt_at: next,
+            done,
+        })
         .await
     {
         tracing::error!(error = %e, "cannot record a webhook call");

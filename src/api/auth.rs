@@ -38,13 +38,17 @@ impl KeyCache {
     pub fn check(&self, store: &Store, headers: &HeaderMap) -> Result<i64, ApiError> {
         let value = headers
             .get(axum::http::header::AUTHORIZATION)
-            .ok_or_else(|| ApiError::unauthorized("send your API key as 'Authorization: Bearer <key>'"))?;
+            .ok_or_else(|| {
+                ApiError::unauthorized("send your API key as 'Authorization: Bearer <key>'")
+            })?;
         let key = value
             .to_str()
             .ok()
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(str::trim)
-            .ok_or_else(|| ApiError::unauthorized("the Authorization header must be 'Bearer <key>'"))?;
+            .ok_or_else(|| {
+                ApiError::unauthorized("the Authorization header must be 'Bearer <key>'")
+            })?;
         let h = hash(key);
         if let Some(id) = self.0.read().ok().and_then(|m| m.get(&h).copied()) {
             return Ok(id);

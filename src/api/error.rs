@@ -29,15 +29,30 @@ impl ApiError {
     }
 
     pub fn bad_json(field: Option<String>, message: impl Into<String>) -> ApiError {
-        ApiError { status: StatusCode::BAD_REQUEST, error: "invalid_json", field, message: message.into() }
+        ApiError {
+            status: StatusCode::BAD_REQUEST,
+            error: "invalid_json",
+            field,
+            message: message.into(),
+        }
     }
 
     pub fn unauthorized(message: &str) -> ApiError {
-        ApiError { status: StatusCode::UNAUTHORIZED, error: "unauthorized", field: None, message: message.into() }
+        ApiError {
+            status: StatusCode::UNAUTHORIZED,
+            error: "unauthorized",
+            field: None,
+            message: message.into(),
+        }
     }
 
     pub fn not_found(what: &str) -> ApiError {
-        ApiError { status: StatusCode::NOT_FOUND, error: "not_found", field: None, message: format!("no {what} with this id") }
+        ApiError {
+            status: StatusCode::NOT_FOUND,
+            error: "not_found",
+            field: None,
+            message: format!("no {what} with this id"),
+        }
     }
 
     pub fn unavailable(e: impl std::fmt::Display) -> ApiError {

@@ -25,28 +25,45 @@ pub async fn create(
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
     app.keys.check(&app.store, &headers)?;
     let h: NewHook = parse_json(&body)?;
-    let url = reqwest::Url::parse(&h.url).map_err(|e| ApiError::field("url", format!("is not a URL: {e}")))?;
+    let url = reqwest::Url::parse(&h.url)
+        .map_err(|e| ApiError::field("url", format!("is not a URL: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(ApiError::field("url", "must be an http:// or https:// URL"));
     }
-    let events = h.events.unwrap_or_else(|| vec!["received".into(), "status".into()]);
+    let events = h
+        .events
+        .unwrap_or_else(|| vec!["received".into(), "status".into()]);
     if events.is_empty() {
-        return Err(ApiError::field("events", "names no event; use \"received\" and/or \"status\""));
+        return Err(ApiError::field(
+            "events",
+            "names no event; use \"received\" and/or \"status\"",
+        ));
     }
     for (i, e) in events.iter().enumerate() {
         if e != "received" && e != "status" {
-            return Err(ApiError::field(format!("events[{i}]"), format!("'{e}' is neither \"received\" nor \"status\"")));
+            return Err(ApiError::field(
+                format!("events[{i}]"),
+                format!("'{e}' is neither \"received\" nor \"status\""),
+            ));
         }
     }
     let secret: String = {
         let mut rng = rand::rng();
-        (0..32).map(|_| format!("{:02x}", rng.random::<u8>())).collect()
+        (0..32)
+            .map(|_| format!("{:02x}", rng.random::<u8>()))
+            .collect()
     };
     let joined = events.join(",");
     let (u, s) = (h.url.clone(), secret.clone());
     let id = app
         .store
-        .call(|done| WriteOp::CreateWebhook { url: u, secret: s, events: joined, at: now_ms(), done })
+        .call(|done| WriteOp::CreateWebhook {
+            url: u,
+            secret: s,
+            events: joined,
+            at: now_ms(),
+            done,
+        })
         .await
         .map_err(ApiError::unavailable)?;
     Ok((
@@ -55,9 +72,15 @@ pub async fn create(
     ))
 }
 
-pub async fn list(State(app): State<AppState>, headers: HeaderMap) -> Result<Json<serde_json::Value>, ApiError> {
+pub async fn list(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<serde_json::Value>, ApiError> {
     app.keys.check(&app.store, &headers)?;
-    let hooks = app.store.read(crate::store::list_webhooks).map_err(ApiError::unavailable)?;
+    let hooks = app
+        .store
+        .read(crate::store::list_webhooks)
+        .map_err(ApiError::unavailable)?;
     Ok(Json(serde_json::json!({ "webhooks": hooks })))
 }
 
@@ -72,5 +95,9 @@ pub async fn delete(
         .call(|done| WriteOp::DeleteWebhook { id, done })
         .await
         .map_err(ApiError::unavailable)?;
-    if gone { Ok(StatusCode::NO_CONTENT) } else { Err(ApiError::not_found("webhook")) }
+    if gone {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::not_found("webhook"))
+    }
 }

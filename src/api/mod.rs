@@ -29,7 +29,10 @@ pub struct AppState {
 
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .route("/api/v1/messages", get(read::list_messages).post(send::send))
+        .route(
+            "/api/v1/messages",
+            get(read::list_messages).post(send::send),
+        )
         .route("/api/v1/messages/{id}", get(read::get_message))
         .route("/api/v1/webhooks", get(hooks::list).post(hooks::create))
         .route("/api/v1/webhooks/{id}", delete(hooks::delete))

@@ -24,7 +24,11 @@ pub async fn get_message(
             .store
             .read(|c| crate::store::list_inbound(c, n - 1, 1))
             .map_err(ApiError::unavailable)?;
-        let m = list.into_iter().next().filter(|m| m.id == n.to_string()).ok_or_else(|| ApiError::not_found("message"))?;
+        let m = list
+            .into_iter()
+            .next()
+            .filter(|m| m.id == n.to_string())
+            .ok_or_else(|| ApiError::not_found("message"))?;
         return Ok(Json(inbound_json(m)));
     }
     let n: i64 = id.parse().map_err(|_| ApiError::not_found("message"))?;
@@ -68,15 +72,25 @@ pub async fn list_messages(
                     .strip_prefix(IN_PREFIX)
                     .unwrap_or(a)
                     .parse()
-                    .map_err(|_| ApiError::field("after", "is not a cursor from an earlier answer's next_cursor"))?,
+                    .map_err(|_| {
+                        ApiError::field(
+                            "after",
+                            "is not a cursor from an earlier answer's next_cursor",
+                        )
+                    })?,
             };
             let list = app
                 .store
                 .read(|c| crate::store::list_inbound(c, after, limit))
                 .map_err(ApiError::unavailable)?;
-            let next = list.last().map(|m| m.id.clone()).unwrap_or_else(|| after.to_string());
+            let next = list
+                .last()
+                .map(|m| m.id.clone())
+                .unwrap_or_else(|| after.to_string());
             let msgs: Vec<_> = list.into_iter().map(inbound_json).collect();
-            Ok(Json(serde_json::json!({ "messages": msgs, "next_cursor": next })))
+            Ok(Json(
+                serde_json::json!({ "messages": msgs, "next_cursor": next }),
+            ))
         }
         None | Some("out") => {
             let before = q.before.unwrap_or(i64::MAX);
@@ -95,9 +109,14 @@ pub async fn list_messages(
                 })
                 .map_err(ApiError::unavailable)?;
             let next = views.last().map(|v| v.id.clone());
-            Ok(Json(serde_json::json!({ "messages": views, "next_before": next })))
+            Ok(Json(
+                serde_json::json!({ "messages": views, "next_before": next }),
+            ))
         }
-        Some(other) => Err(ApiError::field("direction", format!("'{other}' is neither \"in\" nor \"out\""))),
+        Some(other) => Err(ApiError::field(
+            "direction",
+            format!("'{other}' is neither \"in\" nor \"out\""),
+        )),
     }
 }
 

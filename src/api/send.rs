@@ -86,7 +86,13 @@ pub async fn send(
     let mut rows = Vec::with_capacity(reqs.len());
     let mut routes = Vec::with_capacity(reqs.len());
     for (i, r) in reqs.into_iter().enumerate() {
-        let at = |f: &str| if batch { format!("messages[{i}].{f}") } else { f.to_owned() };
+        let at = |f: &str| {
+            if batch {
+                format!("messages[{i}].{f}")
+            } else {
+                f.to_owned()
+            }
+        };
         match validate(&app, key, r, now, &at) {
             Ok((row, route)) => {
                 rows.push(row);
@@ -107,7 +113,12 @@ pub async fn send(
     let mut jobs = Vec::with_capacity(accepted.len());
     let mut views = Vec::with_capacity(accepted.len());
     for ((a, row), route) in accepted.iter().zip(to_queue).zip(routes) {
-        views.push(AcceptedView { id: a.id.to_string(), state: "queued", parts: row.total_parts, duplicate: a.duplicate });
+        views.push(AcceptedView {
+            id: a.id.to_string(),
+            state: "queued",
+            parts: row.total_parts,
+            duplicate: a.duplicate,
+        });
         if !a.duplicate {
             jobs.push(job(a.id, row, route));
         }
@@ -128,15 +139,24 @@ fn parse_request(body: &[u8]) -> Result<(bool, Vec<MessageRequest>), ApiError> {
     let r: SendRequest = parse_json(body)?;
     if let Some(messages) = r.messages {
         if r.to.is_some() || r.text.is_some() {
-            return Err(ApiError::field("messages", "a batch carries its fields inside each message, not beside 'messages'"));
+            return Err(ApiError::field(
+                "messages",
+                "a batch carries its fields inside each message, not beside 'messages'",
+            ));
         }
         if messages.is_empty() || messages.len() > MAX_BATCH {
-            return Err(ApiError::field("messages", format!("must hold 1 to {MAX_BATCH} messages")));
+            return Err(ApiError::field(
+                "messages",
+                format!("must hold 1 to {MAX_BATCH} messages"),
+            ));
         }
         return Ok((true, messages));
     }
-    let to = r.to.ok_or_else(|| ApiError::field("to", "is missing: give the recipient's number"))?;
-    let text = r.text.ok_or_else(|| ApiError::field("text", "is missing: give the text to send"))?;
+    let to =
+        r.to.ok_or_else(|| ApiError::field("to", "is missing: give the recipient's number"))?;
+    let text = r
+        .text
+        .ok_or_else(|| ApiError::field("text", "is missing: give the text to send"))?;
     let one = MessageRequest {
         to,
         text,
@@ -160,31 +180,51 @@ fn validate(
         .numbers
         .parse(&r.to)
         .map_err(|e| ApiError::field(at("to"), format!("'{}' {e}", r.to)))?;
-    let route = app
-        .dispatcher
-        .route_for(&to)
-        .ok_or_else(|| ApiError::field(at("to"), "no [[route]] in the configuration covers this number"))?;
+    let route = app.dispatcher.route_for(&to).ok_or_else(|| {
+        ApiError::field(
+            at("to"),
+            "no [[route]] in the configuration covers this number",
+        )
+    })?;
     if r.text.is_empty() {
         return Err(ApiError::field(at("text"), "is empty"));
     }
     let parts = text::plan(&r.text).parts.len();
     if parts > MAX_PARTS {
-        return Err(ApiError::field(at("text"), format!("needs {parts} SMS parts; at most {MAX_PARTS} are possible")));
+        return Err(ApiError::field(
+            at("text"),
+            format!("needs {parts} SMS parts; at most {MAX_PARTS} are possible"),
+        ));
     }
-    let from = r.from.as_deref().map(|f| parse_sender(app, f).map_err(|m| ApiError::field(at("from"), m))).transpose()?;
+    let from = r
+        .from
+        .as_deref()
+        .map(|f| parse_sender(app, f).map_err(|m| ApiError::field(at("from"), m)))
+        .transpose()?;
     if let Some(k) = &r.idempotency_key
         && (k.is_empty() || k.len() > 128)
     {
-        return Err(ApiError::field(at("idempotency_key"), "must be 1 to 128 characters"));
+        return Err(ApiError::field(
+            at("idempotency_key"),
+            "must be 1 to 128 characters",
+        ));
     }
     let validity = r.validity_secs.unwrap_or(app.validity_secs);
     if !(60..=14 * 86400).contains(&validity) {
-        return Err(ApiError::field(at("validity_secs"), "must be between 60 and 1209600 (14 days)"));
+        return Err(ApiError::field(
+            at("validity_secs"),
+            "must be between 60 and 1209600 (14 days)",
+        ));
     }
     let priority = match r.priority.as_deref() {
         None | Some("normal") => Priority::Normal,
         Some("high") => Priority::High,
-        Some(other) => return Err(ApiError::field(at("priority"), format!("'{other}' is neither \"normal\" nor \"high\""))),
+        Some(other) => {
+            return Err(ApiError::field(
+                at("priority"),
+                format!("'{other}' is neither \"normal\" nor \"high\""),
+            ));
+        }
     };
     Ok((
         NewOutbound {
@@ -208,13 +248,20 @@ fn validate(
 /// A sender: an E.164 number, a short code, or up to 11 letters.
 fn parse_sender(app: &AppState, f: &str) -> Result<Address, String> {
     if f.starts_with('+') {
-        return app.numbers.parse(f).map(Address::International).map_err(|e| format!("'{f}' {e}"));
+        return app
+            .numbers
+            .parse(f)
+            .map(Address::International)
+            .map_err(|e| format!("'{f}' {e}"));
     }
     if f.bytes().all(|b| b.is_ascii_digit()) {
         return if f.len() <= 8 {
             Address::digits(f).map_err(|e| e.to_string())
         } else {
-            app.numbers.parse(f).map(Address::International).map_err(|e| format!("'{f}' {e}"))
+            app.numbers
+                .parse(f)
+                .map(Address::International)
+                .map_err(|e| format!("'{f}' {e}"))
         };
     }
     Address::alphanumeric(f).map_err(|e| format!("'{f}': {e}"))

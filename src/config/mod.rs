@@ -159,11 +159,13 @@ impl Config {
         let config: Config = toml::Value::Table(value)
             .try_into()
             .map_err(|e: toml::de::Error| parse_err(e.to_string()))?;
-        config.check().map_err(|(key, message)| ConfigError::Invalid {
-            path: path.to_owned(),
-            key,
-            message,
-        })?;
+        config
+            .check()
+            .map_err(|(key, message)| ConfigError::Invalid {
+                path: path.to_owned(),
+                key,
+                message,
+            })?;
         Ok(config)
     }
 
@@ -190,7 +192,10 @@ impl Config {
             if s.name.is_empty() || !names.insert(s.name.as_str()) {
                 return Err((
                     format!("smpp[{i}].name"),
-                    format!("'{}' is empty or used twice; every link needs its own name", s.name),
+                    format!(
+                        "'{}' is empty or used twice; every link needs its own name",
+                        s.name
+                    ),
                 ));
             }
             if s.window == 0 {

@@ -18,7 +18,10 @@ pub fn check(routes: &[RouteConfig], links: &HashSet<&str>) -> Result<(), (Strin
         if !digits.is_some_and(|d| d.bytes().all(|b| b.is_ascii_digit())) {
             return Err((
                 format!("route[{i}].prefix"),
-                format!("'{}' must be '+' followed by digits, e.g. \"+49\"", r.prefix),
+                format!(
+                    "'{}' must be '+' followed by digits, e.g. \"+49\"",
+                    r.prefix
+                ),
             ));
         }
         if r.via.is_empty() {

@@ -30,7 +30,10 @@ fn bad_value_is_named() {
 fn route_to_unknown_link_is_refused() {
     let err = parse("[[route]]\nprefix = \"+49\"\nvia = [\"nope\"]\n").unwrap_err();
     let text = err.to_string();
-    assert!(text.contains("route[0].via[0]") && text.contains("nope"), "{text}");
+    assert!(
+        text.contains("route[0].via[0]") && text.contains("nope"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -40,7 +43,10 @@ fn missing_environment_variable_is_named() {
     )
     .unwrap_err();
     let text = err.to_string();
-    assert!(text.contains("SB_TEST_UNSET_VAR") && text.contains("smpp[0].password"), "{text}");
+    assert!(
+        text.contains("SB_TEST_UNSET_VAR") && text.contains("smpp[0].password"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -29,6 +29,7 @@ struct Held {
     job: Job,
     handler: HandlerId,
     until: UnixMs,
+    since: UnixMs,
 }
 
 pub struct Core {
@@ -49,6 +50,9 @@ pub struct Core {
     /// (link, recipient digits) → held messages, to match reports by
     /// recipient when their id is unknown.
     held_index: HashMap<(HandlerId, String), Vec<MessageId>>,
+    /// Reports no part matched, kept a while: one may answer a submit
+    /// whose response is still awaited and that is held only later.
+    unmatched: VecDeque<(HandlerId, UnmatchedReport)>,
     shutting_down: bool,
 }
 
@@ -67,7 +71,12 @@ impl Core {
             .map(|h| {
                 (
                     h.id.clone(),
-                    Slot { handle: h, state: HandlerState::Down, capacity: 0, in_flight: 0 },
+                    Slot {
+                        handle: h,
+                        state: HandlerState::Down,
+                        capacity: 0,
+                        in_flight: 0,
+                    },
                 )
             })
             .collect();
@@ -86,6 +95,7 @@ impl Core {
             in_flight: HashMap::new(),
             held: HashMap::new(),
             held_index: HashMap::new(),
+            unmatched: VecDeque::new(),
             shutting_down: false,
         }
     }
@@ -151,7 +161,15 @@ impl Core {
             let held_handler = m.route.clone();
             let Some(route) = route else {
                 let job_id = m.id;
-                self.finish(job_id, 0, None, "no route", None, "no [[route]] matches this number any more".into(), Next::Final(OutState::Failed));
+                self.finish(
+                    job_id,
+                    0,
+                    None,
+                    "no route",
+                    None,
+                    "no [[route]] matches this number any more".into(),
+                    Next::Final(OutState::Failed),
+                );
                 continue;
             };
             let job = Job::from_open(m, route);
@@ -185,15 +203,26 @@ impl Core {
                     s.in_flight = s.in_flight.saturating_sub(1);
                 }
             }
-            CoreMsg::ReportDone { handler, ack, stored, unmatched } => {
+            CoreMsg::ReportDone {
+                handler,
+                ack,
+                stored,
+                unmatched,
+            } => {
                 if let Some(ack) = ack {
                     self.ack(&handler, ack, stored);
                 }
-                if let Some(u) = unmatched {
-                    self.match_held(&handler, u);
+                if let Some(u) = unmatched
+                    && let Some(u) = self.match_held(&handler, u)
+                {
+                    self.remember_unmatched(handler, u);
                 }
             }
-            CoreMsg::InboundDone { handler, ack, stored } => self.ack(&handler, ack, stored),
+            CoreMsg::InboundDone {
+                handler,
+                ack,
+                stored,
+            } => self.ack(&handler, ack, stored),
             CoreMsg::Shutdown => {
                 self.shutting_down = true;
                 return false;
@@ -204,7 +233,11 @@ impl Core {
 
     fn ack(&self, handler: &HandlerId, ack: AckToken, stored: bool) {
         if let Some(s) = self.slots.get(handler) {
-            let cmd = if stored { Command::Ack(ack) } else { Command::Nack(ack) };
+            let cmd = if stored {
+                Command::Ack(ack)
+            } else {
+                Command::Nack(ack)
+            };
             let _ = s.handle.commands.send(cmd);
         }
     }
@@ -213,13 +246,33 @@ impl Core {
         let handler = env.handler;
         match env.event {
             Event::Status(s) => self.on_status(handler, s),
-            Event::Submitted { id, attempt, parts, .. } => self.on_submitted(handler, id, attempt, parts),
-            Event::SubmitFailed { id, attempt, parts, failure, .. } => {
-                self.on_failed(handler, id, attempt, parts, failure)
-            }
-            Event::DeliveryReport { network_id, state, error, recipient, text_prefix, ack, .. } => {
-                self.on_report(handler, network_id.0, state, error, recipient, text_prefix, ack)
-            }
+            Event::Submitted {
+                id, attempt, parts, ..
+            } => self.on_submitted(handler, id, attempt, parts),
+            Event::SubmitFailed {
+                id,
+                attempt,
+                parts,
+                failure,
+                ..
+            } => self.on_failed(handler, id, attempt, parts, failure),
+            Event::DeliveryReport {
+                network_id,
+                state,
+                error,
+                recipient,
+                text_prefix,
+                ack,
+                ..
+            } => self.on_report(
+                handler,
+                network_id.0,
+                state,
+                error,
+                recipient,
+                text_prefix,
+                ack,
+            ),
             Event::SmsReceived { ack, sms } => {
                 self.metrics.received_parts.fetch_add(1, Relaxed);
                 let me = self.me.clone();
@@ -242,12 +295,18 @@ impl Core {
 
     fn on_status(&mut self, handler: HandlerId, s: HandlerStatus) {
         self.status.set(handler.as_str(), &s);
-        let Some(slot) = self.slots.get_mut(&handler) else { return };
+        let Some(slot) = self.slots.get_mut(&handler) else {
+            return;
+        };
         if slot.state != s.state {
             match s.state {
                 HandlerState::Up => tracing::info!(link = %handler, detail = %s.detail, "link up"),
-                HandlerState::Degraded => tracing::warn!(link = %handler, detail = %s.detail, "link degraded"),
-                HandlerState::Down => tracing::warn!(link = %handler, detail = %s.detail, "link down"),
+                HandlerState::Degraded => {
+                    tracing::warn!(link = %handler, detail = %s.detail, "link degraded")
+                }
+                HandlerState::Down => {
+                    tracing::warn!(link = %handler, detail = %s.detail, "link down")
+                }
             }
             self.store.writer.send(WriteOp::Audit {
                 kind: "link.state",
@@ -279,14 +338,23 @@ impl Core {
         })
     }
 
-    fn on_submitted(&mut self, handler: HandlerId, id: MessageId, attempt: u32, parts: Vec<SubmittedPart>) {
-        let Some(mut job) = self.take_in_flight(&handler, id, attempt) else { return };
+    fn on_submitted(
+        &mut self,
+        handler: HandlerId,
+        id: MessageId,
+        attempt: u32,
+        parts: Vec<SubmittedPart>,
+    ) {
+        let Some(mut job) = self.take_in_flight(&handler, id, attempt) else {
+            return;
+        };
         job.add_parts(parts.iter().map(|p| p.seq));
         self.metrics.submitted.fetch_add(1, Relaxed);
         let release = self.release_after_commit(&handler);
         let complete = job.all_parts_done();
         self.store.writer.send(WriteOp::Submitted {
             id,
+            attempt,
             handler: handler.0.clone(),
             parts,
             complete,
@@ -314,7 +382,9 @@ impl Core {
         parts: Vec<SubmittedPart>,
         failure: SubmitFailure,
     ) {
-        let Some(mut job) = self.take_in_flight(&handler, id, attempt) else { return };
+        let Some(mut job) = self.take_in_flight(&handler, id, attempt) else {
+            return;
+        };
         job.add_parts(parts.iter().map(|p| p.seq));
         job.last_handler = Some(handler.clone());
         let now = now_ms();
@@ -334,7 +404,10 @@ impl Core {
         };
         let reason = match next {
             Next::Final(OutState::Expired) => {
-                format!("validity ended after {} tries; last: {}", job.attempt, failure.reason)
+                format!(
+                    "validity ended after {} tries; last: {}",
+                    job.attempt, failure.reason
+                )
             }
             Next::Uncertain => format!(
                 "{}; waiting for a delivery report before sending again",
@@ -343,7 +416,16 @@ impl Core {
             _ => failure.reason.clone(),
         };
         let release = self.release_after_commit(&handler);
-        self.write_try(&job, Some(&handler), outcome, failure.code, reason, parts, next, Some(release));
+        self.write_try(
+            &job,
+            Some(&handler),
+            outcome,
+            failure.code,
+            reason,
+            parts,
+            next,
+            Some(release),
+        );
         match next {
             Next::Retry(at) => {
                 self.metrics.retries.fetch_add(1, Relaxed);
@@ -394,12 +476,24 @@ impl Core {
 
     /// Ends a message that is not in flight (expired in a queue, no route).
     #[allow(clippy::too_many_arguments)]
-    fn finish(&self, id: MessageId, attempt: u32, handler: Option<&HandlerId>, outcome: &'static str, code: Option<u32>, reason: String, next: Next) {
+    fn finish(
+        &self,
+        id: MessageId,
+        attempt: u32,
+        handler: Option<&HandlerId>,
+        outcome: &'static str,
+        code: Option<u32>,
+        reason: String,
+        next: Next,
+    ) {
         let stub = Job {
             id,
-            to: switchboard_protocol::PhoneNumber::parse_e164("+10000000000").unwrap_or_else(|_| unreachable_number()),
+            to: switchboard_protocol::PhoneNumber::parse_e164("+10000000000")
+                .unwrap_or_else(|_| unreachable_number()),
             from: None,
-            body: switchboard_protocol::Body::Text { text: String::new() },
+            body: switchboard_protocol::Body::Text {
+                text: String::new(),
+            },
             report: false,
             priority: Default::default(),
             valid_until: 0,
@@ -439,9 +533,6 @@ impl Core {
         let me = self.me.clone();
         let metrics = self.metrics.clone();
         let h = handler.clone();
-        // Only a report for a held message can be matched by recipient, so
-        // only then is the recipient carried back.
-        let may_match_held = !self.held.is_empty();
         let nid = network_id.clone();
         self.store.writer.send(WriteOp::Report {
             handler: handler.0,
@@ -463,10 +554,11 @@ impl Core {
                     }
                     Ok(None) => {
                         metrics.orphan_reports.fetch_add(1, Relaxed);
-                        may_match_held.then(|| UnmatchedReport {
+                        Some(UnmatchedReport {
                             network_id: nid,
                             recipient: recipient.map(|a| a.wire().to_owned()),
                             text_prefix,
+                            at: now_ms(),
                         })
                     }
                     Err(e) => {
@@ -474,36 +566,81 @@ impl Core {
                         None
                     }
                 };
-                let _ = me.send(CoreMsg::ReportDone { handler: h, ack, stored, unmatched });
+                let _ = me.send(CoreMsg::ReportDone {
+                    handler: h,
+                    ack,
+                    stored,
+                    unmatched,
+                });
             }),
         });
     }
 
     /// A report with an unknown id may be the answer to a try that got no
     /// response: the same link, the same recipient, the same text start.
-    fn match_held(&mut self, handler: &HandlerId, u: UnmatchedReport) {
-        let Some(recipient) = u.recipient else { return };
+    /// Gives the report back when no held message fits.
+    fn match_held(&mut self, handler: &HandlerId, u: UnmatchedReport) -> Option<UnmatchedReport> {
+        let Some(recipient) = u.recipient.clone() else {
+            return Some(u);
+        };
         let key = (handler.clone(), recipient);
-        let Some(ids) = self.held_index.get_mut(&key) else { return };
+        let Some(ids) = self.held_index.get_mut(&key) else {
+            return Some(u);
+        };
         let pos = ids.iter().position(|id| {
-            self.held
-                .get(id)
-                .is_some_and(|h| u.text_prefix.as_deref().is_none_or(|p| h.job.text_starts_with(p)))
+            self.held.get(id).is_some_and(|h| {
+                u.text_prefix
+                    .as_deref()
+                    .is_none_or(|p| h.job.text_starts_with(p))
+            })
         });
-        let Some(pos) = pos else { return };
+        let Some(pos) = pos else { return Some(u) };
         let id = ids.remove(pos);
         if ids.is_empty() {
             self.held_index.remove(&key);
         }
-        let Some(Held { mut job, handler, .. }) = self.held.remove(&id) else { return };
-        let Some(seq) = job.first_open_part() else { return };
+        if let Some(held) = self.held.remove(&id) {
+            self.resolve_held(held, u.network_id);
+        }
+        None
+    }
+
+    /// Keeps an unmatched report for a while, and only the newest ones.
+    fn remember_unmatched(&mut self, handler: HandlerId, u: UnmatchedReport) {
+        const KEEP: usize = 10_000;
+        let oldest = u.at - 2 * ms(self.timing.uncertain_hold).max(60_000);
+        while self.unmatched.len() >= KEEP
+            || self.unmatched.front().is_some_and(|(_, f)| f.at < oldest)
+        {
+            self.unmatched.pop_front();
+        }
+        if u.recipient.is_some() {
+            self.unmatched.push_back((handler, u));
+        }
+    }
+
+    /// The network took the part a held try stopped at: record it under the
+    /// report's id (which also applies the stored report) and send what is
+    /// left, if anything.
+    fn resolve_held(&mut self, held: Held, network_id: String) {
+        let Held {
+            mut job, handler, ..
+        } = held;
+        let id = job.id;
+        let Some(seq) = job.first_open_part() else {
+            return;
+        };
         tracing::info!(%id, link = %handler, "a report answered a submit that got no response; not sending it again");
         job.add_parts([seq]);
         let complete = job.all_parts_done();
         self.store.writer.send(WriteOp::Submitted {
             id,
+            attempt: job.attempt,
             handler: handler.0.clone(),
-            parts: vec![SubmittedPart { seq, network_id: switchboard_protocol::NetworkMessageId(u.network_id) }],
+            parts: vec![SubmittedPart {
+                seq,
+                network_id: switchboard_protocol::NetworkMessageId(network_id),
+            }],
             complete,
             at: now_ms(),
             done: Box::new(move |r| {
@@ -522,11 +659,40 @@ impl Core {
 
     fn hold(&mut self, job: Job, handler: HandlerId, until: UnixMs) {
         let id = job.id;
+        // The report may already be here: it can overtake a late response.
+        let early = self.unmatched.iter().position(|(h, u)| {
+            *h == handler
+                && u.recipient.as_deref() == Some(job.to.digits())
+                && u.text_prefix
+                    .as_deref()
+                    .is_none_or(|p| job.text_starts_with(p))
+        });
+        if let Some((_, u)) = early.and_then(|i| self.unmatched.remove(i)) {
+            self.resolve_held(
+                Held {
+                    job,
+                    handler,
+                    until,
+                    since: until,
+                },
+                u.network_id,
+            );
+            return;
+        }
         self.held_index
             .entry((handler.clone(), job.to.digits().to_owned()))
             .or_default()
             .push(id);
-        self.held.insert(id, Held { job, handler, until });
+        let since = now_ms();
+        self.held.insert(
+            id,
+            Held {
+                job,
+                handler,
+                until,
+                since,
+            },
+        );
         self.delayed.push(Reverse((until, id)));
     }
 
@@ -538,7 +704,9 @@ impl Core {
     fn next_wake(&self) -> Instant {
         let now = now_ms();
         match self.delayed.peek() {
-            Some(Reverse((at, _))) => Instant::now() + Duration::from_millis((*at - now).max(0) as u64),
+            Some(Reverse((at, _))) => {
+                Instant::now() + Duration::from_millis((*at - now).max(0) as u64)
+            }
             None => Instant::now() + Duration::from_secs(3600),
         }
     }
@@ -553,11 +721,28 @@ impl Core {
             self.delayed.pop();
             if let Some(job) = self.waiting.remove(&id) {
                 self.queues[job.route].push_back(job);
-            } else if let Some(h) = self.held.get(&id)
+            } else if let Some(h) = self.held.get_mut(&id)
                 && h.until <= now
-                && let Some(Held { job, handler, .. }) = self.held.remove(&id)
             {
-                if let Some(ids) = self.held_index.get_mut(&(handler.clone(), job.to.digits().to_owned())) {
+                // No report can come while the link is down; wait for it to
+                // come back, within reason, before deciding to resend.
+                let hold = ms(self.timing.uncertain_hold);
+                let link_down = self
+                    .slots
+                    .get(&h.handler)
+                    .is_none_or(|s| s.state == HandlerState::Down);
+                if link_down && now - h.since < 4 * hold && now + hold < h.job.valid_until {
+                    h.until = now + hold;
+                    self.delayed.push(Reverse((h.until, id)));
+                    continue;
+                }
+                let Some(Held { job, handler, .. }) = self.held.remove(&id) else {
+                    continue;
+                };
+                if let Some(ids) = self
+                    .held_index
+                    .get_mut(&(handler.clone(), job.to.digits().to_owned()))
+                {
                     ids.retain(|x| *x != id);
                 }
                 tracing::info!(%id, link = %handler, "no report came for a submit without response; sending again");
@@ -578,8 +763,19 @@ impl Core {
             while let Some(job) = self.queues[r].front() {
                 if job.valid_until < now {
                     if let Some(job) = self.queues[r].pop_front() {
-                        let reason = format!("validity ended before it could be sent ({} tries)", job.attempt);
-                        self.finish(job.id, job.attempt, None, "expired", None, reason, Next::Final(OutState::Expired));
+                        let reason = format!(
+                            "validity ended before it could be sent ({} tries)",
+                            job.attempt
+                        );
+                        self.finish(
+                            job.id,
+                            job.attempt,
+                            None,
+                            "expired",
+                            None,
+                            reason,
+                            Next::Final(OutState::Expired),
+                        );
                     }
                     continue;
                 }
@@ -596,17 +792,27 @@ impl Core {
                     .or_else(|| route.via.iter().find(|h| usable(h)))
                     .cloned();
                 let Some(h) = pick else { break };
-                let Some(mut job) = self.queues[r].pop_front() else { break };
+                let Some(mut job) = self.queues[r].pop_front() else {
+                    break;
+                };
                 job.attempt += 1;
-                let Some(slot) = self.slots.get_mut(&h) else { break };
-                if slot.handle.commands.send(Command::SendSms(job.command())).is_err() {
+                let Some(slot) = self.slots.get_mut(&h) else {
+                    break;
+                };
+                if slot
+                    .handle
+                    .commands
+                    .send(Command::SendSms(job.command()))
+                    .is_err()
+                {
                     slot.state = HandlerState::Down;
                     job.attempt -= 1;
                     self.queues[r].push_front(job);
                     continue;
                 }
+                // Only the outcome is written: a try in flight needs no row
+                // change (after a crash it is simply sent again).
                 slot.in_flight += 1;
-                self.store.writer.send(WriteOp::Submitting { id: job.id, attempt: job.attempt, handler: h.0.clone() });
                 self.in_flight.insert(job.id, (job, h));
             }
         }
@@ -618,7 +824,8 @@ impl Core {
         let now = now_ms();
         for r in 0..self.queues.len() {
             let q = std::mem::take(&mut self.queues[r]);
-            let (gone, keep): (Vec<Job>, Vec<Job>) = q.into_iter().partition(|j| j.valid_until < now);
+            let (gone, keep): (Vec<Job>, Vec<Job>) =
+                q.into_iter().partition(|j| j.valid_until < now);
             self.queues[r] = keep.into();
             for job in gone {
                 let reason = format!(
@@ -626,7 +833,15 @@ impl Core {
                     self.routes.get(r).prefix,
                     job.attempt
                 );
-                self.finish(job.id, job.attempt, None, "expired", None, reason, Next::Final(OutState::Expired));
+                self.finish(
+                    job.id,
+                    job.attempt,
+                    None,
+                    "expired",
+                    None,
+                    reason,
+                    Next::Final(OutState::Expired),
+                );
             }
         }
     }
@@ -638,7 +853,10 @@ impl Core {
             at: now,
             done: Box::new(|r| match r {
                 Ok(ids) if !ids.is_empty() => {
-                    tracing::warn!(messages = ids.len(), "stored long SMS with parts missing after the wait")
+                    tracing::warn!(
+                        messages = ids.len(),
+                        "stored long SMS with parts missing after the wait"
+                    )
                 }
                 Ok(_) => {}
                 Err(e) => tracing::error!(error = %e, "cannot flush waiting SMS parts"),
@@ -648,8 +866,12 @@ impl Core {
 
     fn publish_gauges(&self) {
         let queued: usize = self.queues.iter().map(VecDeque::len).sum();
-        self.metrics.queued.store((queued + self.waiting.len()) as u64, Relaxed);
-        self.metrics.in_flight.store(self.in_flight.len() as u64, Relaxed);
+        self.metrics
+            .queued
+            .store((queued + self.waiting.len()) as u64, Relaxed);
+        self.metrics
+            .in_flight
+            .store(self.in_flight.len() as u64, Relaxed);
         self.metrics.held.store(self.held.len() as u64, Relaxed);
         for (id, s) in &self.slots {
             self.status.set_in_flight(id.as_str(), s.in_flight);

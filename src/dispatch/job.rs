@@ -1,7 +1,9 @@
 //! An outbound message as the dispatcher carries it between tries.
 
 use crate::store::{OpenMessage, UnixMs};
-use switchboard_protocol::{Address, Body, HandlerId, MessageId, OutboundSms, PhoneNumber, Priority};
+use switchboard_protocol::{
+    Address, Body, HandlerId, MessageId, OutboundSms, PhoneNumber, Priority,
+};
 
 #[derive(Debug, Clone)]
 pub struct Job {
@@ -82,7 +84,11 @@ impl Job {
             Body::Text { text } => {
                 // Reports carry the first 20 characters, sometimes mangled
                 // by the SMSC's own charset: compare the ASCII letters only.
-                let norm = |s: &str| s.chars().filter(char::is_ascii_alphanumeric).collect::<String>();
+                let norm = |s: &str| {
+                    s.chars()
+                        .filter(char::is_ascii_alphanumeric)
+                        .collect::<String>()
+                };
                 let p = norm(prefix);
                 p.is_empty() || norm(text).starts_with(&p)
             }

@@ -28,7 +28,9 @@ pub enum CoreMsg {
     /// Messages just committed by the API.
     New(Vec<Job>),
     /// A try's outcome is committed: the link's credit comes back.
-    Released { handler: HandlerId },
+    Released {
+        handler: HandlerId,
+    },
     /// A delivery report is committed (matched or kept as orphan).
     ReportDone {
         handler: HandlerId,
@@ -51,6 +53,8 @@ pub struct UnmatchedReport {
     pub network_id: String,
     pub recipient: Option<String>,
     pub text_prefix: Option<String>,
+    /// When it was stored.
+    pub at: crate::store::UnixMs,
 }
 
 #[derive(Debug, Clone)]

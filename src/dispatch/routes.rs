@@ -20,7 +20,10 @@ impl RouteTable {
     /// the order they are configured.
     pub fn new(configured: &[RouteConfig], links: &[HandlerId]) -> RouteTable {
         let mut routes: Vec<Route> = if configured.is_empty() {
-            vec![Route { prefix: "+".into(), via: links.to_vec() }]
+            vec![Route {
+                prefix: "+".into(),
+                via: links.to_vec(),
+            }]
         } else {
             configured
                 .iter()
@@ -54,12 +57,18 @@ mod tests {
     use super::*;
 
     fn rc(prefix: &str, via: &[&str]) -> RouteConfig {
-        RouteConfig { prefix: prefix.into(), via: via.iter().map(|s| s.to_string()).collect() }
+        RouteConfig {
+            prefix: prefix.into(),
+            via: via.iter().map(|s| s.to_string()).collect(),
+        }
     }
 
     #[test]
     fn longest_prefix_wins() {
-        let t = RouteTable::new(&[rc("+", &["a"]), rc("+4917", &["b", "a"]), rc("+49", &["c"])], &[]);
+        let t = RouteTable::new(
+            &[rc("+", &["a"]), rc("+4917", &["b", "a"]), rc("+49", &["c"])],
+            &[],
+        );
         let n = |s: &str| PhoneNumber::parse_e164(s).unwrap();
         assert_eq!(t.get(t.find(&n("+491701234567")).unwrap()).prefix, "+4917");
         assert_eq!(t.get(t.find(&n("+49301234567")).unwrap()).prefix, "+49");
@@ -69,6 +78,9 @@ mod tests {
     #[test]
     fn no_match_without_default() {
         let t = RouteTable::new(&[rc("+49", &["a"])], &[]);
-        assert_eq!(t.find(&PhoneNumber::parse_e164("+14155550100").unwrap()), None);
+        assert_eq!(
+            t.find(&PhoneNumber::parse_e164("+14155550100").unwrap()),
+            None
+        );
     }
 }

@@ -115,7 +115,7 @@ const MIGRATIONS: &[&str] = &[
         created_at INTEGER NOT NULL
     );
 
-    -- Outbox: a webhook call is written in the same transaction as the
+    -- WriterCache: a webhook call is written in the same transaction as the
     -- change it reports, so none is lost in a crash.
     CREATE TABLE webhook_deliveries (
         id              INTEGER PRIMARY KEY,
@@ -160,7 +160,9 @@ mod tests {
         let mut c = Connection::open_in_memory().unwrap();
         assert_eq!(migrate(&mut c).unwrap(), MIGRATIONS.len());
         assert_eq!(migrate(&mut c).unwrap(), MIGRATIONS.len());
-        let v: usize = c.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        let v: usize = c
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(v, MIGRATIONS.len());
     }
 }

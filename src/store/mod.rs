@@ -9,8 +9,8 @@ mod ops_in;
 mod ops_out;
 mod reads;
 pub mod types;
-mod webhook_outbox;
 mod writer;
+mod writer_cache;
 
 pub use ops::{Done, Next, WriteOp};
 pub use reads::*;
@@ -74,7 +74,7 @@ impl Store {
         // Statements are cached per connection; the writer uses a few dozen.
         conn.set_prepared_statement_cache_capacity(64);
         migrations::migrate(&mut conn)?;
-        let outbox = webhook_outbox::Outbox::load(&conn)?;
+        let outbox = writer_cache::WriterCache::load(&conn)?;
         let wake = Arc::new(Notify::new());
         let writer = Writer::start(conn, outbox, wake.clone());
         Ok(Store {
@@ -88,7 +88,10 @@ impl Store {
     }
 
     /// Runs a read on a pooled read-only connection.
-    pub fn read<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, StoreError> {
+    pub fn read<T>(
+        &self,
+        f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+    ) -> Result<T, StoreError> {
         let conn = match self.readers.conns.lock().ok().and_then(|mut v| v.pop()) {
             Some(c) => c,
             None => {

@@ -1,10 +1,15 @@
 //! Writes of keys, webhooks and the audit log.
 
 use super::types::UnixMs;
-use super::webhook_outbox::{Outbox, hooks_in};
+use super::writer_cache::{WriterCache, hooks_in};
 use rusqlite::{Connection, params};
 
-pub fn create_api_key(c: &Connection, name: &str, hash: &[u8], at: UnixMs) -> rusqlite::Result<i64> {
+pub fn create_api_key(
+    c: &Connection,
+    name: &str,
+    hash: &[u8],
+    at: UnixMs,
+) -> rusqlite::Result<i64> {
     c.execute(
         "INSERT INTO api_keys (name, hash, created_at) VALUES (?1, ?2, ?3)",
         params![name, hash, at],
@@ -16,7 +21,7 @@ pub fn create_api_key(c: &Connection, name: &str, hash: &[u8], at: UnixMs) -> ru
 
 pub fn create_webhook(
     c: &Connection,
-    outbox: &mut Outbox,
+    outbox: &mut WriterCache,
     url: &str,
     secret: &str,
     events: &str,
@@ -32,7 +37,7 @@ pub fn create_webhook(
     Ok(id)
 }
 
-pub fn delete_webhook(c: &Connection, outbox: &mut Outbox, id: i64) -> rusqlite::Result<bool> {
+pub fn delete_webhook(c: &Connection, outbox: &mut WriterCache, id: i64) -> rusqlite::Result<bool> {
     let n = c.execute("DELETE FROM webhooks WHERE id = ?1", [id])?;
     c.execute(
         "UPDATE webhook_deliveries SET state = 'failed', last_error = 'webhook deleted'
@@ -64,7 +69,13 @@ pub fn webhook_result(
     Ok(())
 }
 
-pub fn audit(c: &Connection, kind: &str, subject: &str, detail: &str, at: UnixMs) -> rusqlite::Result<()> {
+pub fn audit(
+    c: &Connection,
+    kind: &str,
+    subject: &str,
+    detail: &str,
+    at: UnixMs,
+) -> rusqlite::Result<()> {
     c.prepare_cached("INSERT INTO audit_log (at, kind, subject, detail) VALUES (?1, ?2, ?3, ?4)")?
         .execute(params![at, kind, subject, detail])?;
     Ok(())

@@ -5,17 +5,20 @@
 
 use super::ops_out::json;
 use super::types::UnixMs;
-use super::webhook_outbox::{HookEvent, Outbox};
+use super::writer_cache::{HookEvent, WriterCache};
 use rusqlite::{Connection, params};
 use switchboard_protocol::text::{self, Coding};
 use switchboard_protocol::{InboundSms, MessageId, PartBody};
 
-/// How long joined parts are kept to recognise a part sent again.
-const KEEP_JOINED_MS: i64 = 6 * 3600 * 1000;
+/// How long joined parts are kept to recognise a part sent again. A
+/// network resends an unacknowledged part within minutes; a phone reuses a
+/// concatenation reference after 256 long messages, which may also be soon,
+/// so a part counts as resent only if it is identical and this recent.
+const KEEP_JOINED_MS: i64 = 15 * 60 * 1000;
 
 pub fn inbound(
     c: &Connection,
-    outbox: &mut Outbox,
+    outbox: &mut WriterCache,
     handler: &str,
     sms: &InboundSms,
     at: UnixMs,
@@ -24,36 +27,78 @@ pub fn inbound(
     let to = json(&sms.to);
     let Some(concat) = sms.concat.filter(|c| c.total > 1) else {
         let text = text::decode(sms.body.coding, &sms.body.data);
-        let id = insert_message(c, outbox, handler, &from, &to, &text, sms.body.coding, 1, true, at)?;
+        let id = insert_message(
+            c,
+            outbox,
+            handler,
+            &from,
+            &to,
+            &text,
+            sms.body.coding,
+            1,
+            true,
+            at,
+        )?;
         return Ok(Some(id));
     };
-    let n = c
-        .prepare_cached(
-            "INSERT OR IGNORE INTO inbound_parts
-                 (handler, from_addr, to_addr, ref, total, seq, coding, data, received_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    let mut insert = c.prepare_cached(
+        "INSERT OR IGNORE INTO inbound_parts
+             (handler, from_addr, to_addr, ref, total, seq, coding, data, received_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?;
+    let row = params![
+        handler,
+        from,
+        to,
+        concat.reference,
+        concat.total,
+        concat.seq,
+        coding_str(sms.body.coding),
+        sms.body.data,
+        at
+    ];
+    if insert.execute(row)? == 0 {
+        let (joined, data, when): (Option<i64>, Vec<u8>, i64) = c
+            .prepare_cached(
+                "SELECT message_id, data, received_at FROM inbound_parts
+                 WHERE from_addr = ?1 AND to_addr = ?2 AND ref = ?3 AND total = ?4 AND seq = ?5",
+            )?
+            .query_row(
+                params![from, to, concat.reference, concat.total, concat.seq],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )?;
+        let resent = data == sms.body.data && at - when < KEEP_JOINED_MS;
+        if joined.is_none() || resent {
+            // The same part again (the network did not see our ack), or a
+            // clashing part of a message still being collected: keep the first.
+            return Ok(None);
+        }
+        // A new message reusing the reference of one already joined.
+        c.prepare_cached(
+            "DELETE FROM inbound_parts
+             WHERE from_addr = ?1 AND to_addr = ?2 AND ref = ?3 AND total = ?4
+               AND message_id IS NOT NULL",
         )?
-        .execute(params![
-            handler,
-            from,
-            to,
-            concat.reference,
-            concat.total,
-            concat.seq,
-            coding_str(sms.body.coding),
-            sms.body.data,
-            at
-        ])?;
-    if n == 0 {
-        // The same part again (the network did not see our ack): already held.
-        return Ok(None);
+        .execute(params![from, to, concat.reference, concat.total])?;
+        insert.execute(row)?;
     }
     let parts = pending_parts(c, &from, &to, concat.reference, concat.total)?;
     if parts.len() < concat.total as usize {
         return Ok(None);
     }
     let (text, coding) = join(&parts);
-    let id = insert_message(c, outbox, handler, &from, &to, &text, coding, concat.total, true, at)?;
+    let id = insert_message(
+        c,
+        outbox,
+        handler,
+        &from,
+        &to,
+        &text,
+        coding,
+        concat.total,
+        true,
+        at,
+    )?;
     c.prepare_cached(
         "UPDATE inbound_parts SET message_id = ?5
          WHERE from_addr = ?1 AND to_addr = ?2 AND ref = ?3 AND total = ?4 AND message_id IS NULL",
@@ -66,25 +111,31 @@ pub fn inbound(
 /// time, marking the gaps, and forgets joined parts past their keep time.
 pub fn flush_parts(
     c: &Connection,
-    outbox: &mut Outbox,
+    outbox: &mut WriterCache,
     older_than: UnixMs,
     at: UnixMs,
 ) -> rusqlite::Result<Vec<MessageId>> {
-    c.prepare_cached("DELETE FROM inbound_parts WHERE message_id IS NOT NULL AND received_at < ?1")?
-        .execute([at - KEEP_JOINED_MS])?;
+    c.prepare_cached(
+        "DELETE FROM inbound_parts WHERE message_id IS NOT NULL AND received_at < ?1",
+    )?
+    .execute([at - KEEP_JOINED_MS])?;
     let groups: Vec<(String, String, String, u16, u8)> = c
         .prepare_cached(
             "SELECT handler, from_addr, to_addr, ref, total FROM inbound_parts
              WHERE message_id IS NULL
              GROUP BY from_addr, to_addr, ref, total HAVING min(received_at) < ?1",
         )?
-        .query_map([older_than], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
+        .query_map([older_than], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })?
         .collect::<rusqlite::Result<_>>()?;
     let mut ids = Vec::new();
     for (handler, from, to, reference, total) in groups {
         let parts = pending_parts(c, &from, &to, reference, total)?;
         let (text, coding) = join_with_gaps(&parts, total);
-        let id = insert_message(c, outbox, &handler, &from, &to, &text, coding, total, false, at)?;
+        let id = insert_message(
+            c, outbox, &handler, &from, &to, &text, coding, total, false, at,
+        )?;
         c.prepare_cached(
             "UPDATE inbound_parts SET message_id = ?5
              WHERE from_addr = ?1 AND to_addr = ?2 AND ref = ?3 AND total = ?4 AND message_id IS NULL",
@@ -127,7 +178,10 @@ fn join(parts: &[(u8, PartBody)]) -> (String, Coding) {
     match text::reassemble(parts) {
         Ok(t) => (t, coding),
         Err(_) => (
-            parts.iter().map(|(_, b)| text::decode(b.coding, &b.data)).collect(),
+            parts
+                .iter()
+                .map(|(_, b)| text::decode(b.coding, &b.data))
+                .collect(),
             coding,
         ),
     }
@@ -155,7 +209,7 @@ fn join_with_gaps(parts: &[(u8, PartBody)], total: u8) -> (String, Coding) {
 #[allow(clippy::too_many_arguments)]
 fn insert_message(
     c: &Connection,
-    outbox: &mut Outbox,
+    outbox: &mut WriterCache,
     handler: &str,
     from: &str,
     to: &str,
@@ -174,7 +228,9 @@ fn insert_message(
     outbox.write(c, HookEvent::Received, at, || {
         serde_json::json!({
             "event": HookEvent::Received.name(),
-            "id": id.0.to_string(),
+            // The id the API shows received messages under (GET
+            // /api/v1/messages/in-N); a bare N would name an outbound one.
+            "id": format!("in-{}", id.0),
             "from": address_text(from),
             "to": address_text(to),
             "text": text,

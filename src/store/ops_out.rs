@@ -2,7 +2,7 @@
 
 use super::ops::Next;
 use super::types::{Accepted, NewOutbound, OutState, ReportApplied, UnixMs};
-use super::webhook_outbox::{HookEvent, Outbox};
+use super::writer_cache::{HookEvent, WriterCache};
 use rusqlite::{Connection, OptionalExtension, params};
 use switchboard_protocol::{DlrState, MessageId, SubmittedPart};
 
@@ -30,31 +30,30 @@ pub fn accept(c: &Connection, msgs: &[NewOutbound]) -> rusqlite::Result<Vec<Acce
             m.created_at,
         ])?;
         if n == 1 {
-            out.push(Accepted { id: MessageId(c.last_insert_rowid()), duplicate: false });
+            out.push(Accepted {
+                id: MessageId(c.last_insert_rowid()),
+                duplicate: false,
+            });
         } else {
             let id = c
-                .prepare_cached("SELECT id FROM outbound WHERE api_key_id = ?1 AND idempotency_key = ?2")?
+                .prepare_cached(
+                    "SELECT id FROM outbound WHERE api_key_id = ?1 AND idempotency_key = ?2",
+                )?
                 .query_row(params![m.api_key_id, m.idempotency_key], |r| r.get(0))?;
-            out.push(Accepted { id: MessageId(id), duplicate: true });
+            out.push(Accepted {
+                id: MessageId(id),
+                duplicate: true,
+            });
         }
     }
     Ok(out)
-}
-
-pub fn submitting(c: &Connection, id: MessageId, attempt: u32, handler: &str) -> rusqlite::Result<()> {
-    c.prepare_cached(
-        "UPDATE outbound SET state = 'submitting', attempts = ?2, route = ?3
-         WHERE id = ?1 AND state IN ('queued', 'submitting')",
-    )?
-    .execute(params![id.0, attempt, handler])?;
-    Ok(())
 }
 
 /// Records accepted parts and applies any report that arrived before them
 /// (some SMSCs send the report before the submit response).
 fn record_parts(
     c: &Connection,
-    outbox: &mut Outbox,
+    cache: &mut WriterCache,
     id: MessageId,
     handler: &str,
     parts: &[SubmittedPart],
@@ -67,17 +66,24 @@ fn record_parts(
     let mut early = Vec::new();
     for p in parts {
         insert.execute(params![id.0, p.seq, handler, p.network_id.0, at])?;
+        if cache.orphan_reports == 0 {
+            continue;
+        }
         let orphan: Option<(i64, String)> = c
             .prepare_cached(
                 "SELECT id, state FROM orphan_reports WHERE handler = ?1 AND network_id = ?2
                  ORDER BY id DESC LIMIT 1",
             )?
-            .query_row(params![handler, p.network_id.0], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row(params![handler, p.network_id.0], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
             .optional()?;
         if let Some((orphan_id, state)) = orphan {
-            c.prepare_cached("DELETE FROM orphan_reports WHERE id = ?1")?.execute([orphan_id])?;
+            c.prepare_cached("DELETE FROM orphan_reports WHERE id = ?1")?
+                .execute([orphan_id])?;
+            cache.orphan_reports = cache.orphan_reports.saturating_sub(1);
             if let Some(state) = dlr_from_str(&state)
-                && let Some(applied) = report(c, outbox, handler, &p.network_id.0, state, None, at)?
+                && let Some(applied) = report(c, cache, handler, &p.network_id.0, state, None, at)?
             {
                 early.push(applied);
             }
@@ -86,10 +92,12 @@ fn record_parts(
     Ok(early)
 }
 
+#[allow(clippy::too_many_arguments)]
 pub fn submitted(
     c: &Connection,
-    outbox: &mut Outbox,
+    cache: &mut WriterCache,
     id: MessageId,
+    attempt: u32,
     handler: &str,
     parts: &[SubmittedPart],
     complete: bool,
@@ -99,21 +107,21 @@ pub fn submitted(
         let n = c
             .prepare_cached(
                 "UPDATE outbound SET state = 'submitted', submitted_at = ?2, route = ?3,
-                     uncertain_since = NULL, reason = NULL, error_code = NULL
+                     attempts = ?4, uncertain_since = NULL, reason = NULL, error_code = NULL
                  WHERE id = ?1 AND state IN ('queued', 'submitting')",
             )?
-            .execute(params![id.0, at, handler])?;
+            .execute(params![id.0, at, handler, attempt])?;
         if n == 1 {
-            status_hook(c, outbox, id, OutState::Submitted, None, at)?;
+            status_hook(c, cache, id, OutState::Submitted, None, at)?;
         }
     }
-    record_parts(c, outbox, id, handler, parts, at)
+    record_parts(c, cache, id, handler, parts, at)
 }
 
 #[allow(clippy::too_many_arguments)]
 pub fn try_failed(
     c: &Connection,
-    outbox: &mut Outbox,
+    cache: &mut WriterCache,
     id: MessageId,
     attempt: u32,
     handler: Option<&str>,
@@ -125,7 +133,7 @@ pub fn try_failed(
     at: UnixMs,
 ) -> rusqlite::Result<()> {
     if let Some(h) = handler {
-        record_parts(c, outbox, id, h, parts, at)?;
+        record_parts(c, cache, id, h, parts, at)?;
     }
     c.prepare_cached(
         "INSERT INTO outbound_attempts (message_id, attempt, at, handler, outcome, code, reason)
@@ -136,28 +144,29 @@ pub fn try_failed(
         Next::Retry(when) => {
             c.prepare_cached(
                 "UPDATE outbound SET state = 'queued', next_attempt_at = ?2, reason = ?3,
-                     error_code = ?4, uncertain_since = NULL
+                     error_code = ?4, uncertain_since = NULL, attempts = ?5, route = coalesce(?6, route)
                  WHERE id = ?1 AND state IN ('queued', 'submitting')",
             )?
-            .execute(params![id.0, when, reason, code])?;
+            .execute(params![id.0, when, reason, code, attempt, handler])?;
         }
         Next::Uncertain => {
             c.prepare_cached(
-                "UPDATE outbound SET state = 'submitting', uncertain_since = ?2, reason = ?3
+                "UPDATE outbound SET state = 'submitting', uncertain_since = ?2, reason = ?3,
+                     attempts = ?4, route = coalesce(?5, route)
                  WHERE id = ?1 AND state IN ('queued', 'submitting')",
             )?
-            .execute(params![id.0, at, reason])?;
+            .execute(params![id.0, at, reason, attempt, handler])?;
         }
         Next::Final(state) => {
             let n = c
                 .prepare_cached(
                     "UPDATE outbound SET state = ?2, reason = ?3, error_code = ?4, done_at = ?5,
-                         uncertain_since = NULL
+                         uncertain_since = NULL, attempts = max(attempts, ?6), route = coalesce(?7, route)
                      WHERE id = ?1 AND state IN ('queued', 'submitting', 'submitted')",
                 )?
-                .execute(params![id.0, state.as_str(), reason, code, at])?;
+                .execute(params![id.0, state.as_str(), reason, code, at, attempt, handler])?;
             if n == 1 {
-                status_hook(c, outbox, id, state, Some(reason), at)?;
+                status_hook(c, cache, id, state, Some(reason), at)?;
             }
         }
     }
@@ -169,7 +178,7 @@ pub fn try_failed(
 /// up (or forever, for the operator to see).
 pub fn report(
     c: &Connection,
-    outbox: &mut Outbox,
+    cache: &mut WriterCache,
     handler: &str,
     network_id: &str,
     state: DlrState,
@@ -184,15 +193,17 @@ pub fn report(
                                         ORDER BY submitted_at DESC LIMIT 1)
              RETURNING message_id, seq",
         )?
-        .query_row(params![handler, network_id, dlr_str(state), error, at], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
+        .query_row(
+            params![handler, network_id, dlr_str(state), error, at],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .optional()?;
     let Some((mid, seq)) = part else {
         c.prepare_cached(
             "INSERT INTO orphan_reports (handler, network_id, state, at) VALUES (?1, ?2, ?3, ?4)",
         )?
         .execute(params![handler, network_id, dlr_str(state), at])?;
+        cache.orphan_reports += 1;
         return Ok(None);
     };
     let id = MessageId(mid);
@@ -228,22 +239,30 @@ pub fn report(
             )?
             .execute(params![mid, fin.as_str(), at, reason])?;
         if n == 1 {
-            status_hook(c, outbox, id, fin, reason.as_deref(), at)?;
-            return Ok(Some(ReportApplied { id, seq, finished: Some(fin) }));
+            status_hook(c, cache, id, fin, reason.as_deref(), at)?;
+            return Ok(Some(ReportApplied {
+                id,
+                seq,
+                finished: Some(fin),
+            }));
         }
     }
-    Ok(Some(ReportApplied { id, seq, finished: None }))
+    Ok(Some(ReportApplied {
+        id,
+        seq,
+        finished: None,
+    }))
 }
 
 fn status_hook(
     c: &Connection,
-    outbox: &mut Outbox,
+    cache: &mut WriterCache,
     id: MessageId,
     state: OutState,
     reason: Option<&str>,
     at: UnixMs,
 ) -> rusqlite::Result<()> {
-    outbox.write(c, HookEvent::Status, at, || {
+    cache.write(c, HookEvent::Status, at, || {
         serde_json::json!({
             "event": HookEvent::Status.name(),
             "id": id.0.to_string(),

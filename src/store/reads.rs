@@ -29,7 +29,11 @@ pub fn load_open(c: &Connection) -> rusqlite::Result<Vec<OpenMessage>> {
                 .map_err(|e| bad(2, e))?,
             body: serde_json::from_str::<Body>(&body).map_err(|e| bad(3, e))?,
             report: r.get(4)?,
-            priority: if prio == "high" { Priority::High } else { Priority::Normal },
+            priority: if prio == "high" {
+                Priority::High
+            } else {
+                Priority::Normal
+            },
             valid_until: r.get(6)?,
             concat_ref: r.get(7)?,
             total_parts: r.get(8)?,
@@ -153,7 +157,11 @@ pub fn get_outbound(c: &Connection, id: i64) -> rusqlite::Result<Option<Outbound
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
-    let mut h = vec![HistoryEntry { at: v.created_at, event: "accepted".into(), detail: None }];
+    let mut h = vec![HistoryEntry {
+        at: v.created_at,
+        event: "accepted".into(),
+        detail: None,
+    }];
     let attempts = c
         .prepare_cached(
             "SELECT at, attempt, handler, outcome, reason FROM outbound_attempts
@@ -192,7 +200,11 @@ pub fn get_outbound(c: &Connection, id: i64) -> rusqlite::Result<Option<Outbound
         }
     }
     if let Some(at) = v.done_at {
-        h.push(HistoryEntry { at, event: v.state.clone(), detail: v.reason.clone() });
+        h.push(HistoryEntry {
+            at,
+            event: v.state.clone(),
+            detail: v.reason.clone(),
+        });
     }
     h.sort_by_key(|e| e.at);
     v.history = h;

@@ -3,12 +3,12 @@
 //! one sync per batch rather than one per message. Every op's completion
 //! runs only after its transaction committed.
 
-use super::ops::{Applied, WriteOp};
-use super::webhook_outbox::Outbox;
 use super::StoreError;
+use super::ops::{Applied, WriteOp};
+use super::writer_cache::WriterCache;
 use rusqlite::Connection;
-use std::sync::mpsc;
 use std::sync::Arc;
+use std::sync::mpsc;
 use tokio::sync::Notify;
 
 /// Largest number of ops in one transaction; bounds commit latency.
@@ -26,7 +26,7 @@ impl std::fmt::Debug for Writer {
 }
 
 impl Writer {
-    pub fn start(conn: Connection, outbox: Outbox, webhook_wake: Arc<Notify>) -> Writer {
+    pub fn start(conn: Connection, outbox: WriterCache, webhook_wake: Arc<Notify>) -> Writer {
         let (tx, rx) = mpsc::channel();
         std::thread::Builder::new()
             .name("store-writer".into())
@@ -45,7 +45,12 @@ impl Writer {
     }
 }
 
-fn run(mut conn: Connection, rx: mpsc::Receiver<WriteOp>, mut outbox: Outbox, wake: Arc<Notify>) {
+fn run(
+    mut conn: Connection,
+    rx: mpsc::Receiver<WriteOp>,
+    mut outbox: WriterCache,
+    wake: Arc<Notify>,
+) {
     let mut batch: Vec<WriteOp> = Vec::with_capacity(MAX_BATCH);
     let mut finishers: Vec<Applied> = Vec::with_capacity(MAX_BATCH);
     while let Ok(first) = rx.recv() {

@@ -38,7 +38,9 @@ pub struct SmscConfig {
     /// still work, memory stays flat.
     pub record: bool,
     /// deliver_sm (MO and delivery reports) outstanding per session without
-    /// a deliver_sm_resp.
+    /// a deliver_sm_resp. Reports flow at most at window / (ESME's answer
+    /// time) per session: raise it for benchmarks where the ESME answers
+    /// only after a disk commit.
     pub deliver_window: usize,
     /// A deliver_sm without a response after this long counts as failed and
     /// is retried.

@@ -59,13 +59,30 @@ async fn binds_are_checked_and_recorded() {
     assert_eq!(r.id(), CommandId::BindTransmitterResp);
     assert_eq!(r.status(), CommandStatus::EsmeRok);
 
+    // A password longer than SMPP's 8 characters cannot even be parsed.
+    let mut long = Client::connect(addr).await;
+    let mut body = b"switchboard\0much-too-long\0\0\x34\0\0\0".to_vec();
+    let mut pdu = ((16 + body.len()) as u32).to_be_bytes().to_vec();
+    pdu.extend_from_slice(&[0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 5]);
+    pdu.append(&mut body);
+    long.send_raw(&pdu).await;
+    let r = long.expect().await;
+    assert_eq!(
+        (r.id(), r.status(), r.sequence_number()),
+        (
+            CommandId::BindTransmitterResp,
+            CommandStatus::EsmeRbindfail,
+            5
+        )
+    );
+
     let _rx = Client::bind(addr, Kind::Rx).await;
     assert_eq!(smsc.bound_sessions(), 3);
     assert_eq!(smsc.receivers_bound(), 2);
 
     let binds = smsc.binds();
     let statuses: Vec<u32> = binds.iter().map(|b| b.status).collect();
-    assert_eq!(statuses, [0, 0x05, 0x0E, 0x0F, 0, 0]);
+    assert_eq!(statuses, [0, 0x05, 0x0E, 0x0F, 0, 0x0D, 0]);
     assert_eq!(binds[4].kind, BindKind::Transmitter);
     assert_eq!(binds[4].interface_version, 0x50);
     assert_eq!(smsc.stats().binds_ok, 3);

@@ -71,8 +71,16 @@ mod tests {
     fn tokens_are_unique_and_taken_once() {
         let t = AckTable::default();
         let (tx, _rx) = mpsc::unbounded_channel();
-        let a = t.hold(Held { connection: 1, seq: 10, responder: tx.clone() });
-        let b = t.hold(Held { connection: 2, seq: 10, responder: tx });
+        let a = t.hold(Held {
+            connection: 1,
+            seq: 10,
+            responder: tx.clone(),
+        });
+        let b = t.hold(Held {
+            connection: 2,
+            seq: 10,
+            responder: tx,
+        });
         assert_ne!(a, b);
         assert_eq!(t.take(a).map(|h| h.seq), Some(10));
         assert!(t.take(a).is_none());

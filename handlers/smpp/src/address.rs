@@ -62,15 +62,27 @@ mod tests {
             source_to_wire(&Address::Alphanumeric("ACME".into())),
             (5, 0, "ACME")
         );
-        assert_eq!(source_to_wire(&Address::National("01701234567".into())).0, 2);
-        assert_eq!(source_to_wire(&Address::Other("4242".into())), (2, 1, "4242"));
+        assert_eq!(
+            source_to_wire(&Address::National("01701234567".into())).0,
+            2
+        );
+        assert_eq!(
+            source_to_wire(&Address::Other("4242".into())),
+            (2, 1, "4242")
+        );
         assert_eq!(dest_to_wire(&p), (1, 1, "491701234567"));
     }
 
     #[test]
     fn wire_addresses_map_back() {
-        assert!(matches!(from_wire(1, "491701234567"), Address::International(_)));
-        assert!(matches!(from_wire(0, "+491701234567"), Address::International(_)));
+        assert!(matches!(
+            from_wire(1, "491701234567"),
+            Address::International(_)
+        ));
+        assert!(matches!(
+            from_wire(0, "+491701234567"),
+            Address::International(_)
+        ));
         assert_eq!(from_wire(1, "12"), Address::Other("12".into()));
         assert_eq!(from_wire(2, "0170123"), Address::National("0170123".into()));
         assert_eq!(from_wire(5, "BANK"), Address::Alphanumeric("BANK".into()));

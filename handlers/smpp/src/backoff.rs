@@ -64,7 +64,10 @@ mod tests {
         let mut b = Backoff::new(Duration::from_secs(1), Duration::from_secs(60));
         for i in 0..50 {
             let d = b.next_delay();
-            assert!(d >= Duration::from_secs(1) && d <= Duration::from_secs(60), "{i}: {d:?}");
+            assert!(
+                d >= Duration::from_secs(1) && d <= Duration::from_secs(60),
+                "{i}: {d:?}"
+            );
         }
         let mut b = Backoff::new(Duration::from_secs(8), Duration::from_secs(60));
         let d = b.next_delay_with(1.0);

@@ -206,6 +206,12 @@ impl SmppConfig {
             ));
         }
         if let Some(src) = &self.default_source {
+            if !src.is_ascii() {
+                return Err(err(
+                    "default_source",
+                    format!("'{src}': SMPP addresses are ASCII; use a sender without accents"),
+                ));
+            }
             parse_source(src).map_err(|problem| err("default_source", problem))?;
         }
         Ok(())
@@ -343,6 +349,8 @@ mod tests {
 
         let mut cfg = SmppConfig::new("op1", "h", 2775, "esme");
         cfg.default_source = Some("THIS IS WAY TOO LONG".into());
+        assert_eq!(cfg.validate().unwrap_err().key, "default_source");
+        cfg.default_source = Some("Café".into());
         assert_eq!(cfg.validate().unwrap_err().key, "default_source");
     }
 

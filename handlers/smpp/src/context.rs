@@ -1,6 +1,7 @@
 //! What the handler's tasks share for its whole life (across reconnects).
 
 use crate::acks::AckTable;
+use crate::bind::supervisor::Note;
 use crate::config::SmppConfig;
 use crate::pause::PauseGate;
 use crate::pdu_build::BuildOptions;
@@ -24,10 +25,16 @@ pub struct Shared {
     /// Submit tasks still running (shutdown waits for them).
     pub active_submits: AtomicUsize,
     next_connection: AtomicU64,
+    notes: mpsc::UnboundedSender<Note>,
 }
 
 impl Shared {
-    pub fn new(cfg: SmppConfig, id: HandlerId, events: mpsc::UnboundedSender<Envelope>) -> Self {
+    pub fn new(
+        cfg: SmppConfig,
+        id: HandlerId,
+        events: mpsc::UnboundedSender<Envelope>,
+        notes: mpsc::UnboundedSender<Note>,
+    ) -> Self {
         let build = BuildOptions {
             long_messages: cfg.long_messages,
             request_dlr_always: cfg.request_dlr_always,
@@ -46,6 +53,7 @@ impl Shared {
             closing: CancellationToken::new(),
             active_submits: AtomicUsize::new(0),
             next_connection: AtomicU64::new(1),
+            notes,
         }
     }
 
@@ -66,6 +74,11 @@ impl Shared {
     /// `host:port`.
     pub fn peer(&self) -> String {
         format!("{}:{}", self.cfg.host, self.cfg.port)
+    }
+
+    /// Tells the handler task something about the link.
+    pub fn note(&self, note: Note) {
+        let _ = self.notes.send(note);
     }
 
     pub fn next_connection_id(&self) -> u64 {

@@ -87,7 +87,9 @@ pub fn parse_dlr_text(s: &str) -> DlrText {
 
     let mut out = DlrText::default();
     for (n, &(field, _, start)) in found.iter().enumerate() {
-        let end = found.get(n + 1).map_or(b.len(), |&(_, key_start, _)| key_start);
+        let end = found
+            .get(n + 1)
+            .map_or(b.len(), |&(_, key_start, _)| key_start);
         // Keys and separators are ASCII, so these are char boundaries.
         let span = s.get(start..end.max(start)).unwrap_or("");
         if field == Field::Text {

@@ -11,6 +11,8 @@ use bytes::{Buf, BufMut, Bytes, BytesMut};
 use rusmpp::tokio_codec::CommandCodec;
 use std::io;
 use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context, Poll, ready};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::sync::mpsc;
@@ -64,12 +66,17 @@ pub fn screen(frame: Bytes) -> Screened {
     }
 }
 
-/// Whether rusmpp decodes the frame and uses all of it (a body-less PDU
-/// with extra octets would otherwise leave them in the stream).
+/// Whether the frame is exactly one PDU that rusmpp decodes using all of
+/// it (a body-less PDU with extra octets would otherwise leave them in the
+/// stream).
 fn decodes(frame: &Bytes) -> bool {
+    if Header::parse(frame).map(|h| h.length as usize) != Some(frame.len()) {
+        return false;
+    }
     let mut buf = BytesMut::from(&frame[..]);
-    matches!(CommandCodec::new().without_max_length().decode(&mut buf), Ok(Some(_)))
-        && buf.is_empty()
+    // The limit keeps a lying length from reserving memory for it.
+    let mut codec = CommandCodec::new().with_max_length(frame.len());
+    matches!(codec.decode(&mut buf), Ok(Some(_))) && buf.is_empty()
 }
 
 fn rebuild(h: &Header, body: &[u8]) -> Bytes {
@@ -83,10 +90,46 @@ fn rebuild(h: &Header, body: &[u8]) -> Bytes {
     out.freeze()
 }
 
+/// Requests handed to rusmppc and not yet written by it.
+///
+/// rusmppc's connection task takes at most five requests from its queue per
+/// wake-up and does not wake itself for the rest: with ten submits queued
+/// at once, half would wait for the next PDU from the SMSC (up to a whole
+/// response time). Every request we hand over is counted here, and while
+/// any is unwritten the guard, which the connection task polls whenever it
+/// goes idle, asks for one more turn instead of letting it sleep.
+#[derive(Debug, Default)]
+pub struct Backlog(AtomicUsize);
+
+impl Backlog {
+    /// Counts one request until the returned guard is dropped (when rusmppc
+    /// acknowledged writing it, or gave up).
+    pub fn enter(&self) -> BacklogEntry<'_> {
+        self.0.fetch_add(1, Ordering::AcqRel);
+        BacklogEntry(self)
+    }
+
+    fn busy(&self) -> bool {
+        self.0.load(Ordering::Acquire) > 0
+    }
+}
+
+pub struct BacklogEntry<'a>(&'a Backlog);
+
+impl Drop for BacklogEntry<'_> {
+    fn drop(&mut self) {
+        self.0.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
 /// The socket as rusmppc sees it: reads are screened frame by frame,
 /// writes go straight through.
 pub struct Guarded<S> {
     inner: S,
+    backlog: Arc<Backlog>,
+    /// The last write found the socket full: its readiness will wake the
+    /// connection, so the backlog must not make it spin.
+    write_blocked: bool,
     raw: BytesMut,
     ready: Bytes,
     diverted: mpsc::UnboundedSender<Bytes>,
@@ -98,9 +141,16 @@ pub struct Guarded<S> {
 }
 
 impl<S> Guarded<S> {
-    pub fn new(inner: S, max_len: usize, diverted: mpsc::UnboundedSender<Bytes>) -> Self {
+    pub fn new(
+        inner: S,
+        max_len: usize,
+        diverted: mpsc::UnboundedSender<Bytes>,
+        backlog: Arc<Backlog>,
+    ) -> Self {
         Guarded {
             inner,
+            backlog,
+            write_blocked: false,
             raw: BytesMut::with_capacity(16 * 1024),
             ready: Bytes::new(),
             diverted,
@@ -168,11 +218,12 @@ impl<S: AsyncRead + Unpin> AsyncRead for Guarded<S> {
             if this.raw.capacity() - this.raw.len() < 4096 {
                 this.raw.reserve(16 * 1024);
             }
-            let n = ready!(tokio_util::io::poll_read_buf(
-                Pin::new(&mut this.inner),
-                cx,
-                &mut this.raw
-            ))?;
+            let polled =
+                tokio_util::io::poll_read_buf(Pin::new(&mut this.inner), cx, &mut this.raw);
+            if polled.is_pending() && this.backlog.busy() && !this.write_blocked {
+                cx.waker().wake_by_ref();
+            }
+            let n = ready!(polled)?;
             if n == 0 {
                 // A partial frame at EOF goes to rusmppc, which reports it.
                 this.eof = true;
@@ -188,7 +239,9 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Guarded<S> {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.inner).poll_write(cx, buf)
+        let r = Pin::new(&mut self.inner).poll_write(cx, buf);
+        self.write_blocked = r.is_pending();
+        r
     }
 
     fn poll_write_vectored(
@@ -196,7 +249,9 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Guarded<S> {
         cx: &mut Context<'_>,
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+        let r = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
+        self.write_blocked = r.is_pending();
+        r
     }
 
     fn is_write_vectored(&self) -> bool {
@@ -204,7 +259,9 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Guarded<S> {
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_flush(cx)
+        let r = Pin::new(&mut self.inner).poll_flush(cx);
+        self.write_blocked = r.is_pending();
+        r
     }
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -302,7 +359,7 @@ mod tests {
             tx.write_all(&wire).await.unwrap();
         });
         let (dtx, mut drx) = mpsc::unbounded_channel();
-        let mut g = Guarded::new(rx, 4096, dtx);
+        let mut g = Guarded::new(rx, 4096, dtx, Arc::default());
         let mut out = Vec::new();
         g.read_to_end(&mut out).await.unwrap();
         writer.await.unwrap();
@@ -316,7 +373,7 @@ mod tests {
     async fn absurd_length_passes_through() {
         let wire = vec![0xFF, 0xFF, 0xFF, 0xFF, 1, 2, 3];
         let (dtx, _drx) = mpsc::unbounded_channel();
-        let mut g = Guarded::new(&wire[..], 4096, dtx);
+        let mut g = Guarded::new(&wire[..], 4096, dtx, Arc::default());
         let mut out = Vec::new();
         g.read_to_end(&mut out).await.unwrap();
         assert_eq!(out, wire);

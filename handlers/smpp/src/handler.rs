@@ -32,7 +32,8 @@ pub async fn run(cfg: SmppConfig, io: HandlerIo) {
         mut commands,
         events,
     } = io;
-    let shared = Arc::new(Shared::new(cfg, id, events));
+    let (notes_tx, mut notes) = mpsc::unbounded_channel();
+    let shared = Arc::new(Shared::new(cfg, id, events, notes_tx.clone()));
     if let Err(e) = shared.cfg.validate() {
         tracing::error!("{e}");
         configuration_error(&shared, &mut commands, &e.to_string()).await;
@@ -43,7 +44,6 @@ pub async fn run(cfg: SmppConfig, io: HandlerIo) {
         BindMode::Transceiver => &[Role::Transceiver],
         BindMode::TransmitterReceiver => &[Role::Transmitter, Role::Receiver],
     };
-    let (notes_tx, mut notes) = mpsc::unbounded_channel();
     let stop = CancellationToken::new();
     let supervisors: Vec<JoinHandle<()>> = roles
         .iter()
@@ -78,7 +78,12 @@ pub async fn run(cfg: SmppConfig, io: HandlerIo) {
                 }
             },
             Some(note) = notes.recv() => {
-                state.note(note);
+                state.note(&shared, note);
+                state.publish(&shared);
+            }
+            _ = tokio::time::sleep_until(state.throttled_until.unwrap_or_else(Instant::now)),
+                if state.throttled_until.is_some() => {
+                state.throttled_until = None;
                 state.publish(&shared);
             }
         }
@@ -168,7 +173,15 @@ struct LinkState {
     tx: Option<Arc<TxLink>>,
     last: Option<HandlerStatus>,
     bound_detail: String,
+    /// Submits are paused by a throttle until then.
+    throttled_until: Option<Instant>,
+    throttle_reason: String,
+    /// Throttling that keeps coming back is logged at warn once a while.
+    last_throttle_warn: Option<Instant>,
 }
+
+/// How often continuing throttling is logged at warn.
+const THROTTLE_WARN_EVERY: Duration = Duration::from_secs(300);
 
 impl LinkState {
     fn new(shared: &Shared, roles: &[Role]) -> Self {
@@ -179,7 +192,10 @@ impl LinkState {
         };
         LinkState {
             // None = bound; Some(detail) = down.
-            roles: roles.iter().map(|&r| (r, Some(connecting.clone()))).collect(),
+            roles: roles
+                .iter()
+                .map(|&r| (r, Some(connecting.clone())))
+                .collect(),
             tx: None,
             last: None,
             bound_detail: format!(
@@ -187,11 +203,28 @@ impl LinkState {
                 shared.peer(),
                 shared.cfg.system_id
             ),
+            throttled_until: None,
+            throttle_reason: String::new(),
+            last_throttle_warn: None,
         }
     }
 
-    fn note(&mut self, note: Note) {
+    fn note(&mut self, shared: &Shared, note: Note) {
         match note {
+            Note::Throttled { pause, reason } => {
+                let now = Instant::now();
+                let quiet = self
+                    .last_throttle_warn
+                    .is_some_and(|t| now.duration_since(t) < THROTTLE_WARN_EVERY);
+                if quiet {
+                    tracing::debug!(link = %shared.cfg.name, %reason, ?pause, "submits paused");
+                } else {
+                    tracing::warn!(link = %shared.cfg.name, %reason, ?pause, "the SMSC is throttling; submits paused");
+                    self.last_throttle_warn = Some(now);
+                }
+                self.throttled_until = Some(now + pause);
+                self.throttle_reason = reason;
+            }
             Note::Up { role, tx } => {
                 if role.submits() {
                     self.tx = tx;
@@ -229,7 +262,13 @@ impl LinkState {
             .iter()
             .filter_map(|(r, d)| d.as_ref().map(|d| (*r, d)))
             .collect();
-        let (state, detail, capacity) = if down.is_empty() {
+        let (state, detail, capacity) = if down.is_empty() && self.throttled_until.is_some() {
+            let detail = format!(
+                "{}; the SMSC answered {}: submits paused",
+                self.bound_detail, self.throttle_reason
+            );
+            (HandlerState::Degraded, detail, window)
+        } else if down.is_empty() {
             (HandlerState::Up, self.bound_detail.clone(), window)
         } else if down.len() == self.roles.len() {
             let detail = down
@@ -242,7 +281,11 @@ impl LinkState {
             // One of tx/rx is bound: working, impaired.
             let (role, why) = down[0];
             let capacity = if role.submits() { 0 } else { window };
-            let detail = format!("{} bound, {} down: {why}", other(role).short(), role.short());
+            let detail = format!(
+                "{} bound, {} down: {why}",
+                other(role).short(),
+                role.short()
+            );
             (HandlerState::Degraded, detail, capacity)
         };
         HandlerStatus {

@@ -91,10 +91,7 @@ mod tests {
 
     #[test]
     fn ids_that_do_not_parse_pass_through() {
-        assert_eq!(
-            from_submit_resp("abc-123", DlrIdFormat::Hex).0,
-            "abc-123"
-        );
+        assert_eq!(from_submit_resp("abc-123", DlrIdFormat::Hex).0, "abc-123");
         assert_eq!(from_report("xyz", DlrIdFormat::Decimal).0, "xyz");
         // Longer than u128: kept rather than mangled.
         let big = "9".repeat(60);

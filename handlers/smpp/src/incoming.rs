@@ -170,7 +170,7 @@ mod tests {
     use rusmpp::tlvs::MessageDeliveryRequestTlvValue as Tv;
     use rusmpp::types::{COctetString, OctetString};
     use rusmpp::values::{
-        DataCoding, EsmClass, MessageState, NetworkErrorCode, Npi, ErrorCodeNetworkType, Ton,
+        DataCoding, ErrorCodeNetworkType, EsmClass, MessageState, NetworkErrorCode, Npi, Ton,
     };
     use std::str::FromStr;
 

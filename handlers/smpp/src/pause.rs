@@ -28,9 +28,10 @@ struct State {
 
 impl PauseGate {
     /// Pauses submitting for `base`, doubled for each throttle in a row,
-    /// and returns the pause. Responses to PDUs sent before the pause began
-    /// do not count as another throttle in a row.
-    pub fn pause(&self, base: Duration, now: Instant) -> Duration {
+    /// and returns the pause and whether it began one (rather than
+    /// extending one in force). Responses to PDUs sent before the pause
+    /// began do not count as another throttle in a row.
+    pub fn pause(&self, base: Duration, now: Instant) -> (Duration, bool) {
         let mut s = lock(&self.state);
         let still_paused = s.until.is_some_and(|u| u > now);
         if !still_paused {
@@ -41,7 +42,7 @@ impl PauseGate {
         let until = now + pause;
         s.until = Some(s.until.map_or(until, |u| u.max(until)));
         self.streak_set.store(true, Ordering::Relaxed);
-        pause
+        (pause, !still_paused)
     }
 
     /// An accepted submit ends the streak.
@@ -79,21 +80,23 @@ mod tests {
         let mut now = Instant::now();
         let mut pauses = vec![];
         for _ in 0..7 {
-            let p = g.pause(S, now);
+            let (p, began) = g.pause(S, now);
+            assert!(began);
             pauses.push(p.as_secs());
             now += p; // the next throttle comes after the pause ended
         }
         assert_eq!(pauses, [1, 2, 4, 8, 16, 16, 16]);
         g.success();
-        assert_eq!(g.pause(S, now), S);
+        assert_eq!(g.pause(S, now), (S, true));
     }
 
     #[test]
     fn a_burst_of_throttled_responses_counts_once() {
         let g = PauseGate::default();
         let now = Instant::now();
-        for _ in 0..10 {
-            assert_eq!(g.pause(S, now), S);
+        assert_eq!(g.pause(S, now), (S, true));
+        for _ in 0..9 {
+            assert_eq!(g.pause(S, now), (S, false));
         }
         assert_eq!(g.remaining(now), Some(S));
         assert_eq!(g.remaining(now + S), None);

@@ -106,11 +106,7 @@ pub fn build(sms: &OutboundSms, opts: &BuildOptions, now: SystemTime) -> Result<
                 // The low byte only: an 8-bit reference keeps the UDH at the
                 // 6 octets `text::plan` left room for, and the same message
                 // always gets the same reference.
-                user_data.extend_from_slice(&text::concat_udh(
-                    sms.concat_ref & 0xFF,
-                    total,
-                    seq,
-                ));
+                user_data.extend_from_slice(&text::concat_udh(sms.concat_ref & 0xFF, total, seq));
             }
             LongMessages::Sar => {
                 pdu.push_tlv(Tlv::SarMsgRefNum(sms.concat_ref));
@@ -172,7 +168,9 @@ fn content(body: &Body) -> Result<Content, BuildError> {
             let parts = if data.len() <= SMS_OCTETS {
                 vec![data.clone()]
             } else {
-                data.chunks(BINARY_PART_OCTETS).map(<[u8]>::to_vec).collect()
+                data.chunks(BINARY_PART_OCTETS)
+                    .map(<[u8]>::to_vec)
+                    .collect()
             };
             Ok(Content {
                 dcs: DCS_BINARY,
@@ -184,7 +182,11 @@ fn content(body: &Body) -> Result<Content, BuildError> {
 }
 
 /// Everything every part shares: addresses, flags, validity.
-fn base_pdu(sms: &OutboundSms, opts: &BuildOptions, now: SystemTime) -> Result<SubmitSm, BuildError> {
+fn base_pdu(
+    sms: &OutboundSms,
+    opts: &BuildOptions,
+    now: SystemTime,
+) -> Result<SubmitSm, BuildError> {
     let (src_ton, src_npi, src) = match sms.from.as_ref().or(opts.default_source.as_ref()) {
         Some(a) => source_to_wire(a),
         // No sender at all: empty, and the SMSC puts in the account's own.
@@ -406,7 +408,10 @@ mod tests {
         };
         let back = decode_back(&build(&m, &opts(LongMessages::Udh), now).unwrap().parts[0].1);
         assert_eq!(back.esm_class, 0x40);
-        assert_eq!(back.short_message, [6, 5, 4, 0x0B, 0x84, 0x23, 0xF0, 1, 2, 3]);
+        assert_eq!(
+            back.short_message,
+            [6, 5, 4, 0x0B, 0x84, 0x23, 0xF0, 1, 2, 3]
+        );
     }
 
     #[test]

@@ -205,7 +205,10 @@ mod tests {
         let rx = p.register(3, permit(&win));
         assert_eq!(win.available_permits(), 0);
         assert_eq!(p.in_flight(), 1);
-        let reply = Reply::Resp { status: 0, message_id: "a".into() };
+        let reply = Reply::Resp {
+            status: 0,
+            message_id: "a".into(),
+        };
         assert!(p.resolve(3, reply.clone()));
         assert_eq!(rx.await.unwrap(), reply);
         assert_eq!(win.available_permits(), 1, "the answer frees the slot");

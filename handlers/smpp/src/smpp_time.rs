@@ -92,7 +92,10 @@ mod tests {
     #[test]
     fn absolute_time_is_utc_with_zero_offset() {
         // 2024-02-29 13:45:07 UTC
-        assert_eq!(absolute(at(1_709_214_307)).as_deref(), Some("240229134507000+"));
+        assert_eq!(
+            absolute(at(1_709_214_307)).as_deref(),
+            Some("240229134507000+")
+        );
         assert_eq!(absolute(at(0)), None, "1970 cannot be written in YY");
     }
 

@@ -3,6 +3,7 @@
 //! many messages and parts are in flight at once up to the window.
 
 use crate::bind::TxLink;
+use crate::bind::supervisor::Note;
 use crate::context::Shared;
 use crate::ids;
 use crate::pdu_build::{self, Built};
@@ -11,9 +12,7 @@ use crate::status_codes::{self, StatusClass};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::SystemTime;
-use switchboard_protocol::{
-    Event, FailureKind, OutboundSms, SubmitFailure, SubmittedPart,
-};
+use switchboard_protocol::{Event, FailureKind, OutboundSms, SubmitFailure, SubmittedPart};
 use tokio::sync::oneshot;
 use tokio::time::Instant;
 
@@ -61,7 +60,10 @@ async fn run(shared: &Shared, link: &TxLink, sms: &OutboundSms, built: Built) {
             unsent = Some(link_down("the handler is shutting down"));
             break;
         };
-        match link.client.no_wait().submit_sm(pdu).await {
+        let queued = link.backlog.enter();
+        let written = link.client.no_wait().submit_sm(pdu).await;
+        drop(queued);
+        match written {
             Ok(pdu_seq) => {
                 tracing::trace!(link = %shared.cfg.name, id = %sms.id, part = seq, pdu_seq, "submit_sm written");
                 waiting.push((seq, link.pending.register(pdu_seq, permit)));
@@ -116,7 +118,10 @@ async fn acquire(shared: &Shared, link: &TxLink) -> Option<tokio::sync::OwnedSem
 }
 
 /// Moves answers that have arrived out of `waiting`, without waiting.
-fn collect_ready(waiting: &mut Vec<(u8, oneshot::Receiver<Reply>)>, answers: &mut Vec<(u8, Reply)>) {
+fn collect_ready(
+    waiting: &mut Vec<(u8, oneshot::Receiver<Reply>)>,
+    answers: &mut Vec<(u8, Reply)>,
+) {
     waiting.retain_mut(|(seq, rx)| match rx.try_recv() {
         Ok(r) => {
             answers.push((*seq, r));
@@ -147,23 +152,25 @@ fn judge(shared: &Shared, reply: Reply) -> Result<String, SubmitFailure> {
         }
         Reply::Resp { status, .. } => {
             let reason = status_codes::describe(status);
+            let pause_for = |base| {
+                let (pause, began) = shared.pause.pause(base, Instant::now());
+                if began {
+                    shared.note(Note::Throttled {
+                        pause,
+                        reason: reason.clone(),
+                    });
+                }
+                FailureKind::Temporary {
+                    retry_after: Some(pause),
+                }
+            };
             let kind = match status_codes::classify(status) {
-                StatusClass::Throttled => FailureKind::Temporary {
-                    retry_after: Some(
-                        shared
-                            .pause
-                            .pause(shared.cfg.throttle_backoff(), Instant::now()),
-                    ),
-                },
-                StatusClass::QueueFull => FailureKind::Temporary {
-                    retry_after: Some(
-                        shared
-                            .pause
-                            .pause(shared.cfg.queue_full_backoff(), Instant::now()),
-                    ),
-                },
+                StatusClass::Throttled => pause_for(shared.cfg.throttle_backoff()),
+                StatusClass::QueueFull => pause_for(shared.cfg.queue_full_backoff()),
                 StatusClass::Permanent => FailureKind::Permanent,
-                StatusClass::Temporary | StatusClass::Ok => FailureKind::Temporary { retry_after: None },
+                StatusClass::Temporary | StatusClass::Ok => {
+                    FailureKind::Temporary { retry_after: None }
+                }
             };
             Err(SubmitFailure {
                 kind,

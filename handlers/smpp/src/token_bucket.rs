@@ -81,7 +81,10 @@ mod tests {
         let b = TokenBucket::new(10.0, 3);
         let t0 = Instant::now();
         let slots: Vec<Duration> = (0..5).map(|_| b.reserve(t0) - t0).collect();
-        assert_eq!(slots, [0, 0, 0, 100, 200].map(Duration::from_millis).to_vec());
+        assert_eq!(
+            slots,
+            [0, 0, 0, 100, 200].map(Duration::from_millis).to_vec()
+        );
     }
 
     #[test]

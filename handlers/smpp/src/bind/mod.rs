@@ -6,6 +6,7 @@ pub mod reader;
 pub mod session;
 pub mod supervisor;
 
+use crate::guard::Backlog;
 use crate::pending::Pending;
 use rusmppc::Client;
 use std::sync::Arc;
@@ -39,6 +40,7 @@ impl Role {
 #[derive(Debug)]
 pub struct TxLink {
     pub client: Client,
+    pub backlog: Arc<Backlog>,
     pub pending: Arc<Pending>,
     pub window: Arc<Semaphore>,
 }

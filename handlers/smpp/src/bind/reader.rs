@@ -7,6 +7,7 @@ use crate::acks::{Answer, Held};
 use crate::address::from_wire;
 use crate::context::Shared;
 use crate::dlr;
+use crate::guard::Backlog;
 use crate::incoming::IncomingSm;
 use crate::mo;
 use crate::pending::{Pending, Reply};
@@ -66,6 +67,13 @@ impl Reader {
                     self.unbind().await;
                     return Ended::Shutdown;
                 }
+                // Before the events, so a busy link still times out.
+                _ = sweep.tick() => {
+                    if let Some(p) = &self.pending {
+                        p.sweep(Instant::now());
+                    }
+                }
+                Some(frame) = diverted.recv() => self.diverted(&frame),
                 ev = events.next() => match ev {
                     Some(ClientEvent::Incoming(cmd)) => {
                         if let Some(end) = self.incoming(cmd).await {
@@ -79,19 +87,17 @@ impl Reader {
                         );
                     }
                 },
-                Some(frame) = diverted.recv() => self.diverted(&frame),
-                _ = sweep.tick() => {
-                    if let Some(p) = &self.pending {
-                        p.sweep(Instant::now());
-                    }
-                }
             }
         }
     }
 
     /// Unbinds politely (bounded wait), then closes.
     async fn unbind(&self) {
-        let wait = self.shared.cfg.response_timeout().min(Duration::from_secs(5));
+        let wait = self
+            .shared
+            .cfg
+            .response_timeout()
+            .min(Duration::from_secs(5));
         if let Err(e) = tokio::time::timeout(wait, self.client.unbind()).await {
             tracing::debug!(link = %self.shared.cfg.name, error = %e, "no unbind_resp");
         }
@@ -284,7 +290,11 @@ impl Reader {
 }
 
 /// Writes the answers of one session in order until it closes.
-pub async fn responder(client: Client, mut rx: mpsc::UnboundedReceiver<Answer>) {
+pub async fn responder(
+    client: Client,
+    backlog: Arc<Backlog>,
+    mut rx: mpsc::UnboundedReceiver<Answer>,
+) {
     loop {
         let answer = tokio::select! {
             a = rx.recv() => a,
@@ -293,6 +303,7 @@ pub async fn responder(client: Client, mut rx: mpsc::UnboundedReceiver<Answer>) 
         let Some(answer) = answer else {
             return;
         };
+        let _queued = backlog.enter();
         let written = match answer {
             Answer::DeliverSmResp { seq, status } => {
                 client

@@ -2,7 +2,7 @@
 
 use super::Role;
 use crate::config::SmppConfig;
-use crate::guard::Guarded;
+use crate::guard::{Backlog, Guarded};
 use crate::status_codes;
 use bytes::Bytes;
 use futures::Stream;
@@ -12,6 +12,7 @@ use rusmpp::values::{InterfaceVersion, Npi, Ton};
 use rusmpp::{CommandId, CommandStatus};
 use rusmppc::{Client, ConnectionBuilder, Event, error::Error};
 use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
@@ -28,6 +29,8 @@ pub struct Bound {
     pub events: EventStream,
     /// Frames rusmpp could not decode (see [`crate::guard`]).
     pub diverted: mpsc::UnboundedReceiver<Bytes>,
+    /// Our requests rusmppc has not written yet.
+    pub backlog: Arc<Backlog>,
 }
 
 /// Why a connect or bind attempt failed.
@@ -74,7 +77,11 @@ impl BindError {
             } => format!(
                 "{link}: bind {} refused by {peer}{}: {}; {}",
                 role.short(),
-                if *generic_nack { " with generic_nack" } else { "" },
+                if *generic_nack {
+                    " with generic_nack"
+                } else {
+                    ""
+                },
                 status_codes::describe(*status),
                 status_codes::bind_hint(*status, &cfg.name)
             ),
@@ -105,7 +112,8 @@ pub async fn connect_and_bind(cfg: &SmppConfig, role: Role) -> Result<Bound, Bin
         tracing::debug!(link = %cfg.name, error = %e, "TCP_NODELAY not set");
     }
     let (dtx, diverted) = mpsc::unbounded_channel();
-    let guarded = Guarded::new(stream, MAX_PDU, dtx);
+    let backlog = Arc::new(Backlog::default());
+    let guarded = Guarded::new(stream, MAX_PDU, dtx, backlog.clone());
     let (client, events) = ConnectionBuilder::new()
         .max_command_length(MAX_PDU)
         .with_enquire_link_interval(cfg.enquire_link_interval())
@@ -121,6 +129,7 @@ pub async fn connect_and_bind(cfg: &SmppConfig, role: Role) -> Result<Bound, Bin
             client,
             events: Box::pin(events),
             diverted,
+            backlog,
         }),
         Err(e) => {
             let _ = client.close().await;

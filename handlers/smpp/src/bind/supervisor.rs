@@ -25,6 +25,11 @@ pub enum Note {
         role: Role,
         detail: String,
     },
+    /// The SMSC throttled us (or its queue is full): submits pause.
+    Throttled {
+        pause: Duration,
+        reason: String,
+    },
 }
 
 /// A session that lasted this long was not a flap: the next reconnect
@@ -112,17 +117,23 @@ async fn run_session(
         client,
         events,
         diverted,
+        backlog,
     } = bound;
     let connection = shared.next_connection_id();
     let pending = role
         .submits()
         .then(|| Arc::new(Pending::new(shared.cfg.response_timeout())));
     let (answers, answers_rx) = mpsc::unbounded_channel();
-    tokio::spawn(reader::responder(client.clone(), answers_rx));
+    tokio::spawn(reader::responder(
+        client.clone(),
+        backlog.clone(),
+        answers_rx,
+    ));
 
     let tx = pending.as_ref().map(|p| {
         Arc::new(TxLink {
             client: client.clone(),
+            backlog: backlog.clone(),
             pending: p.clone(),
             window: Arc::new(Semaphore::new(shared.cfg.window as usize)),
         })

@@ -5,8 +5,7 @@
 
 use futures::{SinkExt, StreamExt};
 use rusmpp::pdus::{
-    BindReceiverResp, BindTransceiverResp, BindTransmitterResp, DeliverSm, SubmitSm,
-    SubmitSmResp,
+    BindReceiverResp, BindTransceiverResp, BindTransmitterResp, DeliverSm, SubmitSm, SubmitSmResp,
 };
 use rusmpp::tokio_codec::CommandCodec;
 use rusmpp::types::COctetString;
@@ -159,6 +158,26 @@ impl Smsc {
     }
 }
 
+type Delayed = (std::time::Instant, Command, mpsc::UnboundedSender<Command>);
+
+/// Answers after an exact delay. tokio's timer rounds sleeps up to whole
+/// milliseconds and wakes late by another one or two, which would make
+/// "an SMSC that answers in 50 ms" answer in 52; an OS thread sleeping
+/// until each deadline keeps the SMSC honest.
+fn delay_line() -> std::sync::mpsc::Sender<Delayed> {
+    let (tx, rx) = std::sync::mpsc::channel::<Delayed>();
+    std::thread::spawn(move || {
+        while let Ok((due, resp, out)) = rx.recv() {
+            let now = std::time::Instant::now();
+            if due > now {
+                std::thread::sleep(due - now);
+            }
+            let _ = out.send(resp);
+        }
+    });
+    tx
+}
+
 async fn connection(
     sock: TcpStream,
     behaviour: Arc<Behaviour>,
@@ -167,6 +186,7 @@ async fn connection(
     all: Arc<Mutex<Vec<mpsc::UnboundedSender<Out>>>>,
 ) {
     let mut framed = Framed::new(sock, CommandCodec::new());
+    let delayer = delay_line();
     let (out_tx, mut out_rx) = mpsc::unbounded_channel::<Out>();
     // Delayed responses are written by the connection loop too.
     let (resp_tx, mut resp_rx) = mpsc::unbounded_channel::<Command>();
@@ -218,11 +238,8 @@ async fn connection(
                         if delay == 0 {
                             framed.send(resp).await.unwrap();
                         } else {
-                            let tx = resp_tx.clone();
-                            tokio::spawn(async move {
-                                tokio::time::sleep(Duration::from_millis(u64::from(delay))).await;
-                                let _ = tx.send(resp);
-                            });
+                            let due = std::time::Instant::now() + Duration::from_millis(u64::from(delay));
+                            let _ = delayer.send((due, resp, resp_tx.clone()));
                         }
                     }
                     CommandId::EnquireLink => {

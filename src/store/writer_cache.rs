@@ -1,15 +1,20 @@
-//! The writer's view of the webhooks: which ones want which events, so it
-//! can write outbox rows in the transaction of the change they report.
+//! What the writer thread keeps in memory to avoid reads on the hot path:
+//! which webhooks want which events (so it can write their outbox rows in
+//! the transaction of the change they report) and whether any delivery
+//! report is waiting for its part.
 
 use rusqlite::{Connection, params};
 
 #[derive(Debug, Default)]
-pub struct Outbox {
+pub struct WriterCache {
     hooks: Vec<(i64, bool, bool)>, // id, wants received, wants status
     /// Rows written so far (lets the writer wake the sender after commit).
     pub written: u64,
-    /// Set when the cached list may be stale (after a failed commit).
+    /// Set when the cached state may be stale (after a failed commit).
     pub reload_needed: bool,
+    /// Reports kept because their part was not known yet; while there are
+    /// none, recording a part need not look for one.
+    pub orphan_reports: u64,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -27,20 +32,25 @@ impl HookEvent {
     }
 }
 
-impl Outbox {
-    pub fn load(conn: &Connection) -> rusqlite::Result<Outbox> {
-        let mut o = Outbox::default();
-        o.hooks = read_hooks(conn)?;
-        Ok(o)
+impl WriterCache {
+    pub fn load(conn: &Connection) -> rusqlite::Result<WriterCache> {
+        Ok(WriterCache {
+            hooks: read_hooks(conn)?,
+            orphan_reports: count_orphans(conn)?,
+            ..WriterCache::default()
+        })
     }
 
     pub fn reload(&mut self, conn: &Connection) {
-        match read_hooks(conn) {
-            Ok(h) => {
+        match (read_hooks(conn), count_orphans(conn)) {
+            (Ok(h), Ok(n)) => {
                 self.hooks = h;
+                self.orphan_reports = n;
                 self.reload_needed = false;
             }
-            Err(e) => tracing::error!(error = %e, "cannot read webhooks"),
+            (Err(e), _) | (_, Err(e)) => {
+                tracing::error!(error = %e, "cannot reload the writer's cache")
+            }
         }
     }
 
@@ -84,6 +94,10 @@ impl Outbox {
     pub fn set(&mut self, hooks: Vec<(i64, bool, bool)>) {
         self.hooks = hooks;
     }
+}
+
+fn count_orphans(conn: &Connection) -> rusqlite::Result<u64> {
+    conn.query_row("SELECT count(*) FROM orphan_reports", [], |r| r.get(0))
 }
 
 fn read_hooks(conn: &Connection) -> rusqlite::Result<Vec<(i64, bool, bool)>> {
