@@ -220,13 +220,22 @@ async fn a_reused_concatenation_reference_starts_a_new_message() {
     }
     wait_inbound(&gw, 256).await;
     sim.inject_mo(mo(sender, &second)).await.expect("inject");
-    let refs: Vec<u16> = mo_acks(&sim)
-        .iter()
-        .filter(|a| a.source_addr == sender.trim_start_matches('+'))
-        .filter_map(|a| a.concat.map(|c| c.reference))
-        .collect();
+    // inject_mo only queues: wait until both messages' parts went out.
+    let refs: Vec<u16> = eventually("both messages' parts sent", 20 * SECOND, || async {
+        let refs: Vec<u16> = mo_acks(&sim)
+            .iter()
+            .filter(|a| a.source_addr == sender.trim_start_matches('+'))
+            .filter_map(|a| a.concat.map(|c| c.reference))
+            .collect();
+        if refs.len() >= 4 {
+            Ok(refs)
+        } else {
+            Err(format!("parts sent so far: {refs:?}"))
+        }
+    })
+    .await;
     assert!(
-        refs.len() >= 4 && refs.iter().all(|&r| r == refs[0]),
+        refs.iter().all(|&r| r == refs[0]),
         "the test needs one reference for both: {refs:?}"
     );
     let from_sender = eventually(

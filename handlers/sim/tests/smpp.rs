@@ -424,8 +424,9 @@ async fn delayed_responses_to_pipelined_submits_overlap() {
         got += 1;
     }
     let took = start.elapsed();
-    // 20 rounds of 50 ms: about 1 s; serial answers would take 10 s.
-    assert!(took < Duration::from_millis(2500), "{took:?}");
+    // 20 rounds of 50 ms: about 1 s if answers overlap; answered one at a
+    // time they would take 10 s. The bound only tells the two apart.
+    assert!(took < Duration::from_millis(5000), "{took:?}");
     assert!(took >= Duration::from_millis(950), "{took:?}");
     smsc.stop().await;
 }

@@ -562,25 +562,36 @@ async fn burst(host: &mut Host, n: i64) -> Duration {
     start.elapsed()
 }
 
+/// The window is filled at once (submits are pipelined, not one by one)
+/// and never overfilled. How fast that makes a bind is measured by the
+/// benchmark (`scripts/bench window`), not asserted here.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn window_pipelines_submits() {
-    // 50 ms per answer and a window of 10: at best 200 messages/s.
-    let smsc = Smsc::start("pw").await;
-    smsc.behaviour.delay_ms.store(50, Ordering::SeqCst);
+async fn window_pipelines_submits_and_is_never_exceeded() {
+    let mut smsc = Smsc::start("pw").await;
+    smsc.behaviour.delay_ms.store(1500, Ordering::SeqCst);
     let mut host = Host::start(cfg(&smsc));
     host.status(5, HandlerState::Up).await;
-    // Best of three: the other tests share these two cores.
-    let n = 400;
-    let mut best = 0.0f64;
-    for _ in 0..3 {
-        let took = burst(&mut host, n).await;
-        best = best.max(n as f64 / took.as_secs_f64());
-        if best >= 190.0 {
-            break;
-        }
+    for i in 0..15 {
+        host.send(HostCommand::SendSms(sms(2000 + i, "pipelined")));
     }
-    eprintln!("window 10, 50 ms answers: {best:.0} msg/s");
-    assert!(best >= 190.0, "{best:.0} msg/s");
+    // All ten go out before the first answer (1.5 s away)...
+    for _ in 0..10 {
+        smsc.expect(1, |s| matches!(s, Seen::Submit { .. }).then_some(()))
+            .await;
+    }
+    // ...and the eleventh waits for a free slot.
+    smsc.nothing_for(1000, |s| matches!(s, Seen::Submit { .. }))
+        .await;
+    let mut submitted = 0;
+    while submitted < 15 {
+        host.expect(10, |e| match e {
+            Event::Submitted { .. } => Some(()),
+            Event::SubmitFailed { failure, .. } => panic!("{failure:?}"),
+            _ => None,
+        })
+        .await;
+        submitted += 1;
+    }
     host.send(HostCommand::Shutdown);
 }
 
@@ -595,23 +606,6 @@ async fn tps_limits_the_rate() {
     // 26 tokens at 50/s: the last goes after 0.5s.
     assert!(took >= Duration::from_millis(480), "{took:?}");
     assert!(took < Duration::from_millis(1500), "{took:?}");
-    host.send(HostCommand::Shutdown);
-}
-
-/// Run with `cargo test --release -p switchboard-smpp -- --ignored`: the
-/// handler against an SMSC that answers at once.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "throughput measurement; meaningful in release builds"]
-async fn fast_smsc_throughput() {
-    let smsc = Smsc::start("pw").await;
-    // The default window of 10.
-    let mut host = Host::start(cfg(&smsc));
-    host.status(5, HandlerState::Up).await;
-    let n = 30_000;
-    let took = burst(&mut host, n).await;
-    let rate = n as f64 / took.as_secs_f64();
-    eprintln!("{n} messages in {took:?}: {rate:.0} msg/s");
-    assert!(rate >= 15_000.0, "{rate:.0} msg/s");
     host.send(HostCommand::Shutdown);
 }
 
