@@ -3,9 +3,9 @@
 use super::backoff::retry_delay;
 use super::{CoreMsg, Job, RouteTable, StatusBoard, Timing, UnmatchedReport, ms};
 use crate::metrics::Metrics;
-use crate::store::{Next, OpenMessage, OutState, Store, UnixMs, WriteOp, now_ms};
+use crate::store::{Next, OutState, Store, UnixMs, WriteOp, now_ms};
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap, VecDeque};
+use std::collections::{BinaryHeap, HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
 use switchboard_protocol::{
@@ -53,8 +53,18 @@ pub struct Core {
     /// Reports no part matched, kept a while: one may answer a submit
     /// whose response is still awaited and that is held only later.
     unmatched: VecDeque<(HandlerId, UnmatchedReport)>,
+    /// Every message the dispatcher holds, wherever it is (queue, waiting,
+    /// held, in flight).
+    resident: HashSet<MessageId>,
+    /// Set while messages are in the store but not in memory (a backlog
+    /// larger than [`RESIDENT_MAX`], or the start): load them from this id.
+    spilled_from: Option<i64>,
     shutting_down: bool,
 }
+
+/// Most messages kept in memory. The queue is the store; memory holds the
+/// working set, so a backlog of millions costs disk, not RAM.
+const RESIDENT_MAX: usize = 4096;
 
 impl Core {
     pub fn new(
@@ -96,17 +106,18 @@ impl Core {
             held: HashMap::new(),
             held_index: HashMap::new(),
             unmatched: VecDeque::new(),
+            resident: HashSet::new(),
+            spilled_from: Some(0),
             shutting_down: false,
         }
     }
 
     pub async fn run(
         mut self,
-        open: Vec<OpenMessage>,
         mut rx: mpsc::UnboundedReceiver<CoreMsg>,
         mut events: mpsc::UnboundedReceiver<Envelope>,
     ) {
-        self.resume(open);
+        self.refill();
         let mut housekeeping = tokio::time::interval(Duration::from_secs(1));
         let mut last_flush = Instant::now();
         loop {
@@ -148,30 +159,56 @@ impl Core {
         }
     }
 
-    /// Puts the unfinished messages of the last run back in play. A message
-    /// that was being submitted when the process stopped is sent again: at
-    /// most a window's worth per link, since credit waits for the commit.
-    fn resume(&mut self, open: Vec<OpenMessage>) {
+    /// Loads messages that are in the store but not in memory: at start
+    /// (the unfinished messages of the last run) and after a backlog spilled.
+    /// A message that was being submitted when the process stopped is sent
+    /// again: at most a window's worth per link, since credit waits for the
+    /// commit.
+    fn refill(&mut self) {
+        let Some(from) = self.spilled_from else {
+            return;
+        };
+        if self.resident.len() > RESIDENT_MAX / 2 {
+            return;
+        }
+        let limit = RESIDENT_MAX - self.resident.len();
+        let page = match self.store.read(|c| crate::store::load_open(c, from, limit)) {
+            Ok(p) => p,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot load queued messages; trying again shortly");
+                return;
+            }
+        };
+        let complete = page.len() < limit;
+        self.spilled_from = match page.last() {
+            _ if complete => None,
+            Some(last) => Some(last.id.0 + 1),
+            None => None,
+        };
         let now = now_ms();
-        let n = open.len();
-        for m in open {
+        let mut loaded = 0;
+        for m in page {
+            if self.resident.contains(&m.id) {
+                continue;
+            }
             let uncertain = m.uncertain_since;
             let next = m.next_attempt_at;
-            let route = self.routes.find(&m.to);
             let held_handler = m.route.clone();
-            let Some(route) = route else {
-                let job_id = m.id;
+            let Some(route) = self.routes.find(&m.to) else {
+                let reason = "no [[route]] matches this number any more".to_owned();
                 self.finish(
-                    job_id,
-                    0,
+                    m.id,
+                    m.attempts,
                     None,
                     "no route",
                     None,
-                    "no [[route]] matches this number any more".into(),
+                    reason,
                     Next::Final(OutState::Failed),
                 );
                 continue;
             };
+            loaded += 1;
+            self.resident.insert(m.id);
             let job = Job::from_open(m, route);
             match (uncertain, held_handler) {
                 (Some(since), Some(h)) => {
@@ -182,15 +219,34 @@ impl Core {
                 _ => self.queues[route].push_back(job),
             }
         }
-        if n > 0 {
-            tracing::info!(messages = n, "resumed unfinished messages");
+        if loaded > 0 {
+            tracing::debug!(messages = loaded, "loaded queued messages from the store");
         }
+    }
+
+    /// A message leaves the dispatcher for good (sent, failed, expired).
+    fn retire(&mut self, id: MessageId) {
+        self.resident.remove(&id);
     }
 
     fn on_msg(&mut self, msg: CoreMsg) -> bool {
         match msg {
             CoreMsg::New(jobs) => {
+                // Past the limit the messages stay in the store only, and
+                // are loaded in order once the backlog shrinks.
+                if self.spilled_from.is_some() || self.resident.len() + jobs.len() > RESIDENT_MAX {
+                    if self.spilled_from.is_none()
+                        && let Some(first) = jobs.iter().map(|j| j.id.0).min()
+                    {
+                        tracing::debug!(
+                            "backlog above {RESIDENT_MAX} messages; the rest waits in the store"
+                        );
+                        self.spilled_from = Some(first);
+                    }
+                    return true;
+                }
                 for j in jobs {
+                    self.resident.insert(j.id);
                     let q = &mut self.queues[j.route];
                     match j.priority {
                         switchboard_protocol::Priority::High => q.push_front(j),
@@ -366,7 +422,9 @@ impl Core {
                 release();
             }),
         });
-        if !complete {
+        if complete {
+            self.retire(id);
+        } else {
             // The handler said all parts went, but some are missing: send
             // the rest rather than lose them.
             let route = job.route;
@@ -436,7 +494,10 @@ impl Core {
                 let until = now + ms(self.timing.uncertain_hold);
                 self.hold(job, handler, until)
             }
-            Next::Final(s) => self.count_final(s),
+            Next::Final(s) => {
+                self.count_final(s);
+                self.retire(id);
+            }
         }
     }
 
@@ -477,7 +538,7 @@ impl Core {
     /// Ends a message that is not in flight (expired in a queue, no route).
     #[allow(clippy::too_many_arguments)]
     fn finish(
-        &self,
+        &mut self,
         id: MessageId,
         attempt: u32,
         handler: Option<&HandlerId>,
@@ -508,6 +569,7 @@ impl Core {
         if let Next::Final(s) = next {
             self.count_final(s);
         }
+        self.retire(id);
     }
 
     fn count_final(&self, s: OutState) {
@@ -651,6 +713,7 @@ impl Core {
         });
         if complete {
             self.metrics.submitted.fetch_add(1, Relaxed);
+            self.retire(id);
         } else {
             let route = job.route;
             self.queues[route].push_front(job);
@@ -758,6 +821,7 @@ impl Core {
         if self.shutting_down {
             return;
         }
+        self.refill();
         let now = now_ms();
         for r in 0..self.queues.len() {
             while let Some(job) = self.queues[r].front() {

@@ -74,7 +74,7 @@ pub struct Dispatcher {
 }
 
 impl Dispatcher {
-    /// Starts the task. `open` are the unfinished messages from the store.
+    /// Starts the task; it picks up the unfinished messages in the store.
     pub fn start(
         store: Store,
         handlers: Vec<HandlerHandle>,
@@ -83,7 +83,6 @@ impl Dispatcher {
         timing: Timing,
         metrics: Arc<Metrics>,
     ) -> Result<(Dispatcher, tokio::task::JoinHandle<()>), crate::store::StoreError> {
-        let open = store.read(crate::store::load_open)?;
         let (tx, rx) = mpsc::unbounded_channel();
         let routes = Arc::new(routes);
         let status = StatusBoard::new(&handlers);
@@ -96,7 +95,7 @@ impl Dispatcher {
             tx.clone(),
             status.clone(),
         );
-        let task = tokio::spawn(core.run(open, rx, events));
+        let task = tokio::spawn(core.run(rx, events));
         Ok((Dispatcher { tx, routes, status }, task))
     }
 

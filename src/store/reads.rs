@@ -6,16 +6,17 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use switchboard_protocol::{Body, MessageId, PhoneNumber, Priority};
 
-/// Unfinished outbound messages, oldest first, with the parts already
-/// accepted.
-pub fn load_open(c: &Connection) -> rusqlite::Result<Vec<OpenMessage>> {
-    let mut parts_stmt = c.prepare("SELECT seq FROM outbound_parts WHERE message_id = ?1")?;
-    let mut stmt = c.prepare(
+/// Up to `limit` unfinished outbound messages with ids from `from_id` on,
+/// oldest first, with the parts already accepted.
+pub fn load_open(c: &Connection, from_id: i64, limit: usize) -> rusqlite::Result<Vec<OpenMessage>> {
+    let mut parts_stmt =
+        c.prepare_cached("SELECT seq FROM outbound_parts WHERE message_id = ?1")?;
+    let mut stmt = c.prepare_cached(
         "SELECT id, to_number, from_addr, body, report, priority, valid_until, concat_ref,
                 total_parts, attempts, next_attempt_at, uncertain_since, route
-         FROM outbound WHERE state IN ('queued', 'submitting') ORDER BY id",
+         FROM outbound WHERE state IN ('queued', 'submitting') AND id >= ?1 ORDER BY id LIMIT ?2",
     )?;
-    let rows = stmt.query_map([], |r| {
+    let rows = stmt.query_map(params![from_id, limit as i64], |r| {
         let to: String = r.get(1)?;
         let from: Option<String> = r.get(2)?;
         let body: String = r.get(3)?;
