@@ -120,22 +120,6 @@ async fn mo(peer: &NodePeer, body: Value) {
     assert_eq!(status, 200, "SMSC peer refused {body}: {v}");
 }
 
-async fn wait_inbound(gw: &Gateway, n: usize) -> Vec<Value> {
-    eventually(
-        &format!("{n} received message(s)"),
-        30 * SECOND,
-        || async move {
-            let list = gw.api.inbound_all().await;
-            if list.len() >= n {
-                Ok(list)
-            } else {
-                Err(format!("{list:?}"))
-            }
-        },
-    )
-    .await
-}
-
 /// Waits until every MO deliver_sm the peer sent is answered; returns them.
 async fn mo_delivers_answered(peer: &NodePeer, n: usize) -> Vec<Value> {
     eventually(

@@ -37,23 +37,6 @@ fn mo(from: &str, text: &str) -> MoMessage {
     }
 }
 
-/// Waits until `n` received messages are listed; returns them.
-async fn wait_inbound(gw: &Gateway, n: usize) -> Vec<Value> {
-    eventually(
-        &format!("{n} received message(s)"),
-        30 * SECOND,
-        || async move {
-            let list = gw.api.inbound_all().await;
-            if list.len() >= n {
-                Ok(list)
-            } else {
-                Err(format!("{list:?}"))
-            }
-        },
-    )
-    .await
-}
-
 /// The MO deliver_sm the simulator sent and how each was answered.
 fn mo_acks(sim: &Smsc) -> Vec<switchboard_sim::MoAck> {
     sim.mo_acks()

@@ -475,7 +475,8 @@ impl Core {
         };
         let release = self.release_after_commit(&handler);
         self.write_try(
-            &job,
+            job.id,
+            job.attempt,
             Some(&handler),
             outcome,
             failure.code,
@@ -504,7 +505,8 @@ impl Core {
     #[allow(clippy::too_many_arguments)]
     fn write_try(
         &self,
-        job: &Job,
+        id: MessageId,
+        attempt: u32,
         handler: Option<&HandlerId>,
         outcome: &'static str,
         code: Option<u32>,
@@ -513,10 +515,9 @@ impl Core {
         next: Next,
         release: Option<Box<dyn FnOnce() + Send>>,
     ) {
-        let id = job.id;
         self.store.writer.send(WriteOp::TryFailed {
             id,
-            attempt: job.attempt,
+            attempt,
             handler: handler.map(|h| h.0.clone()),
             outcome,
             code,
@@ -547,29 +548,34 @@ impl Core {
         reason: String,
         next: Next,
     ) {
-        let stub = Job {
+        self.write_try(
             id,
-            to: switchboard_protocol::PhoneNumber::parse_e164("+10000000000")
-                .unwrap_or_else(|_| unreachable_number()),
-            from: None,
-            body: switchboard_protocol::Body::Text {
-                text: String::new(),
-            },
-            report: false,
-            priority: Default::default(),
-            valid_until: 0,
-            concat_ref: 0,
-            total_parts: 0,
-            done_parts: vec![],
             attempt,
-            route: 0,
-            last_handler: None,
-        };
-        self.write_try(&stub, handler, outcome, code, reason, vec![], next, None);
+            handler,
+            outcome,
+            code,
+            reason,
+            vec![],
+            next,
+            None,
+        );
         if let Next::Final(s) = next {
             self.count_final(s);
         }
         self.retire(id);
+    }
+
+    /// Ends a queued message whose validity ran out.
+    fn expire(&mut self, job: &Job, reason: String) {
+        self.finish(
+            job.id,
+            job.attempt,
+            None,
+            "expired",
+            None,
+            reason,
+            Next::Final(OutState::Expired),
+        );
     }
 
     fn count_final(&self, s: OutState) {
@@ -831,15 +837,7 @@ impl Core {
                             "validity ended before it could be sent ({} tries)",
                             job.attempt
                         );
-                        self.finish(
-                            job.id,
-                            job.attempt,
-                            None,
-                            "expired",
-                            None,
-                            reason,
-                            Next::Final(OutState::Expired),
-                        );
+                        self.expire(&job, reason);
                     }
                     continue;
                 }
@@ -897,15 +895,7 @@ impl Core {
                     self.routes.get(r).prefix,
                     job.attempt
                 );
-                self.finish(
-                    job.id,
-                    job.attempt,
-                    None,
-                    "expired",
-                    None,
-                    reason,
-                    Next::Final(OutState::Expired),
-                );
+                self.expire(&job, reason);
             }
         }
     }
@@ -941,9 +931,4 @@ impl Core {
             self.status.set_in_flight(id.as_str(), s.in_flight);
         }
     }
-}
-
-fn unreachable_number() -> switchboard_protocol::PhoneNumber {
-    // Only used for bookkeeping stubs that never reach a network.
-    serde_json::from_str("\"+10000000000\"").unwrap_or_else(|_| panic!("static number parses"))
 }

@@ -941,3 +941,20 @@ pub fn gsm_long_text(tag: &str) -> String {
     }
     t
 }
+
+/// Waits until `n` received messages are listed; returns them.
+pub async fn wait_inbound(gw: &Gateway, n: usize) -> Vec<serde_json::Value> {
+    eventually(
+        &format!("{n} received message(s)"),
+        30 * SECOND,
+        || async move {
+            let list = gw.api.inbound_all().await;
+            if list.len() >= n {
+                Ok(list)
+            } else {
+                Err(format!("{list:?}"))
+            }
+        },
+    )
+    .await
+}

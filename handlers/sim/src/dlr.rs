@@ -11,6 +11,7 @@ use rusmpp::values::{
 };
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
+use time::{OffsetDateTime, PrimitiveDateTime};
 
 /// Everything needed to write one report, taken from the submit_sm.
 #[derive(Debug, Clone)]
@@ -107,36 +108,24 @@ impl DlrJob {
     }
 }
 
-/// `YYMMDDhhmm` in UTC, as receipts write dates.
+/// `YYMMDDhhmm` in UTC, as receipts write dates. Times before 1970 read as
+/// 1970-01-01 00:00 and those past 9999 as 9999-12-31 23:59.
 pub(crate) fn smpp_date(t: SystemTime) -> String {
-    let secs = t
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    let (days, rem) = (secs / 86_400, secs % 86_400);
-    let (y, m, d) = civil_from_days(days as i64);
+    let dt = match t.duration_since(UNIX_EPOCH) {
+        Err(_) => OffsetDateTime::UNIX_EPOCH,
+        Ok(d) => i64::try_from(d.as_secs())
+            .ok()
+            .and_then(|secs| OffsetDateTime::from_unix_timestamp(secs).ok())
+            .unwrap_or(PrimitiveDateTime::MAX.assume_utc()),
+    };
     format!(
         "{:02}{:02}{:02}{:02}{:02}",
-        y.rem_euclid(100),
-        m,
-        d,
-        rem / 3600,
-        rem % 3600 / 60
+        dt.year().rem_euclid(100),
+        u8::from(dt.month()),
+        dt.day(),
+        dt.hour(),
+        dt.minute()
     )
-}
-
-/// Days since 1970-01-01 to (year, month, day), Howard Hinnant's algorithm.
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
 }
 
 #[cfg(test)]
@@ -172,6 +161,29 @@ mod tests {
         assert_eq!(
             smpp_date(UNIX_EPOCH + Duration::from_secs(1_709_164_800)),
             "2402290000"
+        );
+        // 2000-02-29 leap day (2000 is divisible by 400), 23:59:59
+        assert_eq!(
+            smpp_date(UNIX_EPOCH + Duration::from_secs(951_868_799)),
+            "0002292359"
+        );
+        // 2099-12-31 23:59:59, then 2100-01-01 00:00:00
+        assert_eq!(
+            smpp_date(UNIX_EPOCH + Duration::from_secs(4_102_444_799)),
+            "9912312359"
+        );
+        assert_eq!(
+            smpp_date(UNIX_EPOCH + Duration::from_secs(4_102_444_800)),
+            "0001010000"
+        );
+    }
+
+    #[test]
+    fn dates_out_of_range_clamp() {
+        assert_eq!(smpp_date(UNIX_EPOCH - Duration::from_secs(1)), "7001010000");
+        assert_eq!(
+            smpp_date(UNIX_EPOCH + Duration::from_secs(1 << 40)),
+            "9912312359"
         );
     }
 

@@ -4,81 +4,46 @@
 //! which is no worse than guessing.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time};
 
 /// `YYMMDDhhmmss000+`: absolute time in UTC (tenths 0, offset 00, `+`).
 /// `None` before 2000 or after 2099, which two-digit years cannot say.
 pub fn absolute(t: SystemTime) -> Option<String> {
     let secs = t.duration_since(UNIX_EPOCH).ok()?.as_secs();
-    let days = i64::try_from(secs / 86_400).ok()?;
-    let rem = secs % 86_400;
-    let (y, m, d) = civil_from_days(days);
-    if !(2000..=2099).contains(&y) {
+    let dt = OffsetDateTime::from_unix_timestamp(i64::try_from(secs).ok()?).ok()?;
+    if !(2000..=2099).contains(&dt.year()) {
         return None;
     }
     Some(format!(
         "{:02}{:02}{:02}{:02}{:02}{:02}000+",
-        y - 2000,
-        m,
-        d,
-        rem / 3600,
-        (rem % 3600) / 60,
-        rem % 60
+        dt.year() - 2000,
+        u8::from(dt.month()),
+        dt.day(),
+        dt.hour(),
+        dt.minute(),
+        dt.second()
     ))
 }
 
 /// Reads a receipt date: `YYMMDDhhmm` or `YYMMDDhhmmss` (years 2000-2099).
+/// A leap second (`ss` = 60) reads as the first second of the next minute.
 pub fn parse_receipt_date(s: &str) -> Option<SystemTime> {
     let b = s.as_bytes();
     if !(b.len() == 10 || b.len() == 12) || !b.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    let n = |i: usize| u64::from(b[i] - b'0') * 10 + u64::from(b[i + 1] - b'0');
+    let n = |i: usize| (b[i] - b'0') * 10 + (b[i + 1] - b'0');
     let (yy, mo, dd, hh, mi) = (n(0), n(2), n(4), n(6), n(8));
     let ss = if b.len() == 12 { n(10) } else { 0 };
-    if !(1..=12).contains(&mo) || dd == 0 || dd > days_in_month(2000 + yy, mo) {
-        return None;
-    }
-    if hh > 23 || mi > 59 || ss > 60 {
-        return None;
-    }
-    let days = days_from_civil(2000 + yy as i64, mo as u32, dd as u32);
-    let secs = u64::try_from(days).ok()? * 86_400 + hh * 3600 + mi * 60 + ss;
-    UNIX_EPOCH.checked_add(Duration::from_secs(secs))
-}
-
-fn days_in_month(y: u64, m: u64) -> u64 {
-    match m {
-        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
-/// algorithm).
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = i64::from(m);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// The date of a day count since 1970-01-01.
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
+    let leap = ss == 60;
+    let date =
+        Date::from_calendar_date(2000 + i32::from(yy), Month::try_from(mo).ok()?, dd).ok()?;
+    let time = Time::from_hms(hh, mi, if leap { 59 } else { ss }).ok()?;
+    let secs = PrimitiveDateTime::new(date, time)
+        .assume_utc()
+        .unix_timestamp()
+        + i64::from(leap);
+    UNIX_EPOCH.checked_add(Duration::from_secs(u64::try_from(secs).ok()?))
 }
 
 #[cfg(test)]
@@ -111,11 +76,59 @@ mod tests {
     }
 
     #[test]
-    fn civil_round_trip() {
-        for days in [-1, 0, 59, 10_957, 11_016, 20_000, 47_482] {
-            let (y, m, d) = civil_from_days(days);
-            assert_eq!(days_from_civil(y, m, d), days);
+    fn calendar_round_trip() {
+        // Day counts since 1970-01-01: 2000-01-01, 2000-02-29 (a leap day:
+        // 2000 is divisible by 400), 2024-10-04, 2099-12-31.
+        for days in [10_957, 11_016, 20_000, 47_481] {
+            for secs_of_day in [0, 1, 43_199, 86_399] {
+                let t = at(days * 86_400 + secs_of_day);
+                let s = absolute(t).unwrap();
+                assert_eq!(parse_receipt_date(&s[..12]), Some(t), "{s}");
+            }
         }
+        assert_eq!(
+            absolute(at(11_016 * 86_400)).as_deref(),
+            Some("000229000000000+")
+        );
+    }
+
+    #[test]
+    fn two_digit_years_span_2000_to_2099() {
+        // 1999-12-31 23:59:59, 2000-01-01 00:00:00
+        assert_eq!(absolute(at(946_684_799)), None);
+        assert_eq!(
+            absolute(at(946_684_800)).as_deref(),
+            Some("000101000000000+")
+        );
+        // 2099-12-31 23:59:59, 2100-01-01 00:00:00
+        assert_eq!(
+            absolute(at(4_102_444_799)).as_deref(),
+            Some("991231235959000+")
+        );
+        assert_eq!(absolute(at(4_102_444_800)), None);
+        assert_eq!(absolute(UNIX_EPOCH - Duration::from_secs(1)), None);
+        assert_eq!(absolute(at(1 << 40)), None, "year 36812");
+
+        assert_eq!(parse_receipt_date("0001010000"), Some(at(946_684_800)));
+        assert_eq!(parse_receipt_date("991231235959"), Some(at(4_102_444_799)));
+        assert_eq!(parse_receipt_date("0002290000"), Some(at(951_782_400)));
+        assert_eq!(parse_receipt_date("9902290000"), None, "2099 has no Feb 29");
+    }
+
+    #[test]
+    fn receipt_date_fields_are_checked() {
+        assert_eq!(parse_receipt_date("2400011200"), None, "month 0");
+        assert_eq!(parse_receipt_date("2404311200"), None, "April 31");
+        assert_eq!(parse_receipt_date("2401001200"), None, "day 0");
+        assert_eq!(parse_receipt_date("2401012400"), None, "hour 24");
+        assert_eq!(parse_receipt_date("2401011260"), None, "minute 60");
+        assert_eq!(parse_receipt_date("240101120061"), None, "second 61");
+        assert_eq!(parse_receipt_date("24010112000"), None, "11 digits");
+        assert_eq!(parse_receipt_date("2401011200000"), None, "13 digits");
+        assert_eq!(parse_receipt_date("24010112\u{e9}"), None, "not a digit");
+        // A leap second is the next minute's first: 2025-01-01 00:00:00.
+        assert_eq!(parse_receipt_date("241231235960"), Some(at(1_735_689_600)));
+        assert_eq!(parse_receipt_date("2501010000"), Some(at(1_735_689_600)));
     }
 
     #[test]

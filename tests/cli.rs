@@ -1,0 +1,205 @@
+//! The command line as a new user meets it: the demo and every command it
+//! prints, `serve` without a config, and the example config.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_switchboard");
+
+/// Runs one printed command in bash with the demo's key exported.
+fn run(export: &str, cmd: &str) -> String {
+    let out = Command::new("bash")
+        .arg("-c")
+        .arg(format!("set -e\n{export}\n{cmd}"))
+        .output()
+        .expect("bash runs (and curl is installed by scripts/test)");
+    assert!(
+        out.status.success(),
+        "printed command failed: {cmd}\nstderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Re-runs a command until its output contains `want`.
+fn run_until(export: &str, cmd: &str, want: &str) -> String {
+    let start = Instant::now();
+    loop {
+        let out = run(export, cmd);
+        if out.contains(want) {
+            return out;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "{cmd}\nnever printed {want:?}; last output: {out}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+#[test]
+fn the_demo_runs_and_every_command_it_prints_works() {
+    let mut child = Command::new(BIN)
+        .args(["demo", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the demo starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = Vec::new();
+    for line in BufReader::new(stdout).lines() {
+        let line = line.expect("demo output");
+        let done = line.contains("Stop with Ctrl-C");
+        lines.push(line);
+        if done {
+            break;
+        }
+    }
+    let text = lines.join("\n");
+    let db = lines
+        .iter()
+        .find_map(|l| l.trim().strip_prefix("database:"))
+        .and_then(|l| l.split_whitespace().next())
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| panic!("the demo names its database:\n{text}"));
+    assert!(db.exists(), "{}", db.display());
+
+    // The printed commands: continuation lines joined, comments dropped.
+    let block = text
+        .split_once("Try, in another terminal:")
+        .and_then(|(_, rest)| rest.split_once("Stop with Ctrl-C"))
+        .map(|(b, _)| b)
+        .unwrap_or_else(|| panic!("no commands printed:\n{text}"));
+    let mut commands = Vec::new();
+    let mut current = String::new();
+    for line in block.lines().map(str::trim) {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        match line.strip_suffix('\\') {
+            Some(head) => current.push_str(head),
+            None => {
+                current.push_str(line);
+                commands.push(std::mem::take(&mut current));
+            }
+        }
+    }
+    let export = commands.remove(0);
+    assert!(export.starts_with("export SB_KEY=sb_"), "{export}");
+    let find = |needle: &str| {
+        commands
+            .iter()
+            .find(|c| c.contains(needle))
+            .unwrap_or_else(|| panic!("no printed command with {needle:?} in {commands:#?}"))
+            .clone()
+    };
+
+    let sent = run(&export, &find("-d '{\"to\""));
+    assert!(sent.contains("\"state\":\"queued\""), "{sent}");
+    let shown = run_until(
+        &export,
+        &find("/api/v1/messages/1"),
+        "\"state\":\"delivered\"",
+    );
+    assert!(
+        shown.contains("€[]{}^"),
+        "the text comes back intact: {shown}"
+    );
+    assert!(shown.contains("\"report\":\"delivered\""), "{shown}");
+    let injected = run(&export, &find("/mo"));
+    assert!(injected.contains("\"parts\":1"), "{injected}");
+    run_until(
+        &export,
+        &find("direction=in"),
+        "Hi gateway, this came from a phone",
+    );
+    run_until(&export, &find("/api/v1/handlers"), "\"state\":\"up\"");
+    assert!(run(&export, &find("/healthz")).contains("\"status\":\"ok\""));
+    assert!(run(&export, &find("/metrics")).contains("switchboard_messages_accepted_total 1"));
+    assert_eq!(
+        commands.len(),
+        7,
+        "a printed command is not tried here: {commands:#?}"
+    );
+
+    // Ctrl-C stops it and removes the demo database.
+    let pid = child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .expect("kill")
+            .success()
+    );
+    let start = Instant::now();
+    while child.try_wait().expect("wait").is_none() {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "the demo did not stop on Ctrl-C"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(
+        !db.exists(),
+        "the demo database is removed on exit: {}",
+        db.display()
+    );
+}
+
+#[test]
+fn serve_without_a_config_says_how_to_make_one() {
+    let out = Command::new(BIN).arg("serve").output().expect("runs");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("switchboard config example"), "{err}");
+}
+
+#[test]
+fn the_example_config_checks_and_a_bad_key_is_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let example = Command::new(BIN)
+        .args(["config", "example"])
+        .output()
+        .expect("runs");
+    assert!(example.status.success());
+    let path = dir.path().join("switchboard.toml");
+    std::fs::write(&path, &example.stdout).expect("write");
+    let check = Command::new(BIN)
+        .args(["config", "check", "--config"])
+        .arg(&path)
+        .env("SMSC_PASSWORD", "secret")
+        .output()
+        .expect("runs");
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+
+    // Without the secret in the environment the key is named.
+    let check = Command::new(BIN)
+        .args(["config", "check", "--config"])
+        .arg(&path)
+        .env_remove("SMSC_PASSWORD")
+        .output()
+        .expect("runs");
+    let err = String::from_utf8_lossy(&check.stderr);
+    assert!(
+        !check.status.success()
+            && err.contains("smpp[0].password")
+            && err.contains("SMSC_PASSWORD"),
+        "{err}"
+    );
+
+    let bad = String::from_utf8_lossy(&example.stdout).replace("window = 10", "windw = 10");
+    std::fs::write(&path, bad).expect("write");
+    let check = Command::new(BIN)
+        .args(["config", "check", "--config"])
+        .arg(&path)
+        .env("SMSC_PASSWORD", "secret")
+        .output()
+        .expect("runs");
+    let err = String::from_utf8_lossy(&check.stderr);
+    assert!(!check.status.success() && err.contains("windw"), "{err}");
+}
