@@ -35,10 +35,10 @@ pub(crate) fn split_udh(
     esm_class: u8,
     user_data: &[u8],
 ) -> (Option<switchboard_protocol::Concat>, &[u8]) {
-    if esm_class & UDHI != 0 {
-        if let Ok((concat, payload)) = text::parse_udh(user_data) {
-            return (concat, payload);
-        }
+    if esm_class & UDHI != 0
+        && let Ok((concat, payload)) = text::parse_udh(user_data)
+    {
+        return (concat, payload);
     }
     (None, user_data)
 }

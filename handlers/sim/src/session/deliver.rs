@@ -76,11 +76,11 @@ impl Session {
     }
 
     pub(super) fn mark_ack(&self, ack: Option<usize>, status: Option<u32>, timed_out: bool) {
-        if let Some(i) = ack {
-            if let Some(a) = lock(&self.inner.acks).get_mut(i) {
-                a.status = status;
-                a.timed_out = timed_out;
-            }
+        if let Some(i) = ack
+            && let Some(a) = lock(&self.inner.acks).get_mut(i)
+        {
+            a.status = status;
+            a.timed_out = timed_out;
         }
     }
 

@@ -46,7 +46,7 @@ impl Session {
         let faults = *lock(&inner.faults);
         let drop_now = faults
             .drop_every
-            .is_some_and(|n| n > 0 && self.submits_here % n == 0);
+            .is_some_and(|n| n > 0 && self.submits_here.is_multiple_of(n));
         let decision = if drop_now {
             // The crash comes after the message was stored: accepted.
             match faults.decide() {
