@@ -148,7 +148,12 @@ impl WriteOp {
         use super::{ops_admin as admin, ops_in as inb, ops_out as out};
         match self {
             WriteOp::Accept(msgs, done) => {
-                let r = atomically(tx, |c| out::accept(c, &msgs));
+                // One insert is atomic on its own; a batch needs a savepoint.
+                let r = if msgs.len() == 1 {
+                    out::accept(tx, &msgs).map_err(StoreError::from)
+                } else {
+                    atomically(tx, |c| out::accept(c, &msgs))
+                };
                 complete(done, r)
             }
             WriteOp::Submitted {

@@ -210,6 +210,21 @@ pub fn report(
     let finished = if !state.is_final() {
         None
     } else if state == DlrState::Delivered {
+        // Most messages are one part: that report decides at once.
+        let single = c
+            .prepare_cached(
+                "UPDATE outbound SET state = 'delivered', done_at = ?2, reason = NULL, uncertain_since = NULL
+                 WHERE id = ?1 AND total_parts = 1 AND state IN ('queued', 'submitting', 'submitted')",
+            )?
+            .execute(params![mid, at])?;
+        if single == 1 {
+            status_hook(c, cache, id, OutState::Delivered, None, at)?;
+            return Ok(Some(ReportApplied {
+                id,
+                seq,
+                finished: Some(OutState::Delivered),
+            }));
+        }
         let (total, delivered): (u32, u32) = c
             .prepare_cached(
                 "SELECT o.total_parts,
