@@ -1,4 +1,4 @@
-//! Bearer API keys. Keys are 190 bits of randomness, so they are stored as
+//! Bearer API keys. Keys carry about 186 bits of randomness, so they are stored as
 //! SHA-256 hashes (a slow password hash would add nothing against guessing
 //! and cost every request milliseconds).
 
