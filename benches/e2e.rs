@@ -295,7 +295,9 @@ async fn received() {
 }
 
 async fn slow_smsc_window() {
-    let smsc = sim(0, 50).await;
+    // Reports come half a second later, as the simulator does by default
+    // (real SMSCs take seconds).
+    let smsc = sim(500, 50).await;
     let gw = start_gateway(smsc.local_addr().port(), "window = 10\n");
     wait_bound(&smsc).await;
     let client = reqwest::Client::new();

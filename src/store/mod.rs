@@ -76,7 +76,7 @@ impl Store {
         migrations::migrate(&mut conn)?;
         let outbox = writer_cache::WriterCache::load(&conn)?;
         let wake = Arc::new(Notify::new());
-        let writer = Writer::start(conn, outbox, wake.clone());
+        let writer = Writer::start(conn, outbox, wake.clone(), sync == Synchronous::Full);
         Ok(Store {
             writer,
             readers: Arc::new(ReadPool {

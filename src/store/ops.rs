@@ -292,6 +292,20 @@ impl WriteOp {
         }
     }
 
+    /// Whether the op's commit must reach the disk before anyone hears of
+    /// it: what the API accepted and what a network was acknowledged for.
+    /// The outcome of a try need not: if power fails before a later sync,
+    /// the message is sent again, as after any crash.
+    pub fn needs_sync(&self) -> bool {
+        !matches!(
+            self,
+            WriteOp::Submitted { .. }
+                | WriteOp::TryFailed { .. }
+                | WriteOp::WebhookResult { .. }
+                | WriteOp::Audit { .. }
+        )
+    }
+
     /// Completes the op with an error without running it.
     pub fn fail(self, err: StoreError) {
         match self {

@@ -26,11 +26,19 @@ impl std::fmt::Debug for Writer {
 }
 
 impl Writer {
-    pub fn start(conn: Connection, outbox: WriterCache, webhook_wake: Arc<Notify>) -> Writer {
+    /// `full`: the store is configured `synchronous = "full"`; batches that
+    /// carry only try outcomes are then committed without an fsync (the
+    /// next synced commit covers them).
+    pub fn start(
+        conn: Connection,
+        outbox: WriterCache,
+        webhook_wake: Arc<Notify>,
+        full: bool,
+    ) -> Writer {
         let (tx, rx) = mpsc::channel();
         std::thread::Builder::new()
             .name("store-writer".into())
-            .spawn(move || run(conn, rx, outbox, webhook_wake))
+            .spawn(move || run(conn, rx, outbox, webhook_wake, full))
             .map(|_| ())
             .unwrap_or_else(|e| panic!("cannot start the store writer thread: {e}"));
         Writer { tx }
@@ -50,15 +58,27 @@ fn run(
     rx: mpsc::Receiver<WriteOp>,
     mut outbox: WriterCache,
     wake: Arc<Notify>,
+    full: bool,
 ) {
     let mut batch: Vec<WriteOp> = Vec::with_capacity(MAX_BATCH);
     let mut finishers: Vec<Applied> = Vec::with_capacity(MAX_BATCH);
+    let mut synced = full;
     while let Ok(first) = rx.recv() {
         batch.push(first);
         while batch.len() < MAX_BATCH {
             match rx.try_recv() {
                 Ok(op) => batch.push(op),
                 Err(_) => break,
+            }
+        }
+        if full {
+            let want = batch.iter().any(WriteOp::needs_sync);
+            if want != synced {
+                let level = if want { "FULL" } else { "NORMAL" };
+                match conn.pragma_update(None, "synchronous", level) {
+                    Ok(()) => synced = want,
+                    Err(e) => tracing::error!(error = %e, "cannot change synchronous"),
+                }
             }
         }
         let outbox_before = outbox.written;
