@@ -1,6 +1,6 @@
 //! Commands from the host to a handler.
 
-use crate::{AckToken, Address, MessageId, PhoneNumber};
+use crate::{AckToken, Address, CallCommand, MessageId, PhoneNumber};
 use serde::{Deserialize, Serialize};
 use std::time::SystemTime;
 
@@ -16,6 +16,8 @@ pub enum Command {
     /// Refuse the PDU named by the token with a temporary error so the
     /// network retries it later (the host could not store it).
     Nack(AckToken),
+    /// Call control, for handlers with [`crate::Capability::VoiceCalls`].
+    Call(CallCommand),
     /// Unbind / close cleanly and stop.
     Shutdown,
 }

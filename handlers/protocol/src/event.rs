@@ -1,7 +1,10 @@
 //! Events from a handler to the host.
 
 use crate::text::Coding;
-use crate::{AckToken, Address, HandlerId, HandlerStatus, MessageId, NetworkMessageId};
+use crate::{
+    AckToken, Address, CallId, CallProgress, Caller, HandlerId, HandlerStatus, MessageId,
+    MissedCall, NetworkMessageId, PhoneNumber,
+};
 use serde::{Deserialize, Serialize};
 use std::time::{Duration, SystemTime};
 
@@ -54,6 +57,23 @@ pub enum Event {
     SmsReceived { ack: AckToken, sms: InboundSms },
     /// Up, down or degraded, with what the handler knows.
     Status(HandlerStatus),
+    /// A call is ringing on a line. Followed by [`Event::CallMissed`] if it
+    /// rings out, or [`Event::CallProgress`] if it is answered or refused.
+    CallIncoming {
+        call: CallId,
+        caller: Caller,
+        /// The number of the line called, when known.
+        line: Option<PhoneNumber>,
+        at: SystemTime,
+    },
+    /// An incoming call ended without being answered.
+    CallMissed(MissedCall),
+    /// A call (placed or incoming) changed state.
+    CallProgress {
+        call: CallId,
+        progress: CallProgress,
+        at: SystemTime,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

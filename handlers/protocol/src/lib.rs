@@ -10,6 +10,7 @@
 //! [`Capability`] values: the enums are `#[non_exhaustive]` for that reason.
 
 mod address;
+mod call;
 mod command;
 mod event;
 mod ids;
@@ -18,6 +19,7 @@ mod status;
 pub mod text;
 
 pub use address::{Address, AddressError, PhoneNumber};
+pub use call::{CallCommand, CallEnd, CallId, CallProgress, Caller, MissedCall};
 pub use command::{Body, Command, OutboundSms, Priority};
 pub use event::{
     Concat, DlrState, Envelope, Event, FailureKind, InboundSms, PartBody, SubmitFailure,
@@ -25,4 +27,4 @@ pub use event::{
 };
 pub use ids::{AckToken, HandlerId, MessageId, NetworkMessageId};
 pub use io::{HandlerHandle, HandlerIo, channel_pair};
-pub use status::{Capability, HandlerState, HandlerStatus};
+pub use status::{Capability, HandlerState, HandlerStatus, RadioStatus, Registration};

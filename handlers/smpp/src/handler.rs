@@ -139,6 +139,7 @@ async fn shutdown(
         detail: format!("{}: shut down", shared.link()),
         capabilities: CAPABILITIES.to_vec(),
         capacity: 0,
+        radio: None,
     }));
     tracing::info!(link = %shared.cfg.name, "shut down");
 }
@@ -155,6 +156,7 @@ async fn configuration_error(
         detail: format!("configuration error: {problem}"),
         capabilities: CAPABILITIES.to_vec(),
         capacity: 0,
+        radio: None,
     }));
     while let Some(cmd) = commands.recv().await {
         match cmd {
@@ -293,6 +295,7 @@ impl LinkState {
             detail,
             capabilities: CAPABILITIES.to_vec(),
             capacity,
+            radio: None,
         }
     }
 
