@@ -15,6 +15,7 @@ mod command;
 mod event;
 mod ids;
 mod io;
+pub mod pdu;
 mod status;
 pub mod text;
 

@@ -12,7 +12,9 @@ mod ucs2;
 mod udh;
 
 pub use gsm7::{decode_gsm7_unpacked, encode_gsm7_unpacked, fits_gsm7, septet_count};
-pub use plan::{MULTI_GSM7, MULTI_UCS2_OCTETS, Plan, SINGLE_GSM7, SINGLE_UCS2_OCTETS, plan};
+pub use plan::{
+    MULTI_GSM7, MULTI_UCS2_OCTETS, Plan, SINGLE_GSM7, SINGLE_UCS2_OCTETS, plan, plan_for_udh,
+};
 pub use reassemble::{ReassemblyError, reassemble};
 pub use ucs2::{decode_ucs2, encode_ucs2};
 pub use udh::{UdhError, concat_udh, parse_udh};
