@@ -16,4 +16,13 @@ pub enum SimError {
     BadPartsOrder { index: usize, parts: usize },
     #[error("the simulator is stopped")]
     Stopped,
+    /// A simulator setting that cannot work, naming the field.
+    #[error("{0}")]
+    Config(String),
+    /// The simulated modem cannot take this now (not registered, too many calls).
+    #[error("{0}")]
+    Unavailable(String),
+    /// The pty, its link or a listener could not be set up.
+    #[error("{0}")]
+    Io(String),
 }

@@ -1,7 +1,11 @@
-//! A simulated SMSC: an SMPP 3.4/5.0 server for integration tests, the demo
-//! (`switchboard demo` runs it in-process) and `switchboard sim smsc`.
+//! Simulators for integration tests, the demo and the command line:
 //!
-//! It accepts binds against configured accounts, answers submit_sm with
+//! - [`modem`]: a GSM modem on a pseudo-terminal or raw TCP, speaking AT
+//!   commands like Huawei, SIMCom and Quectel sticks (`switchboard sim modem`);
+//! - [`Smsc`]: an SMSC, an SMPP 3.4/5.0 server (`switchboard demo` runs it
+//!   in-process; `switchboard sim smsc`).
+//!
+//! The SMSC accepts binds against configured accounts, answers submit_sm with
 //! message ids (or with injected faults), sends delivery reports as
 //! deliver_sm, injects mobile-originated messages, and records everything
 //! it saw so tests can check what a gateway did:
@@ -37,12 +41,13 @@ mod faults;
 mod ids;
 mod messages;
 mod mo;
+pub mod modem;
 mod records;
 mod server;
 mod session;
 mod submit;
 
-pub use cli::run_cli;
+pub use cli::{ModemCliOptions, run_cli, run_modem_cli};
 pub use config::{Account, DlrStyle, IdFormat, SmscConfig};
 pub use error::SimError;
 pub use faults::Faults;
