@@ -10,8 +10,8 @@
 //! 3. one and four modems taking 2.5 s per +CMGS, as real ones do: the
 //!    modem-bound limit is 0.4 SMS/s per modem.
 //!
-//! For each: SMS/s (first post to last +CMGS answered), daemon CPU µs per
-//! SMS, daemon peak RSS.
+//! For each: SMS/s (first post until the gateway has recorded every
+//! `+CMGS: <mr>` answer), daemon CPU µs per SMS, daemon peak RSS.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -180,6 +180,18 @@ async fn wait_up(gw: &Gateway, n: usize) {
     panic!("the gateway's modems never came up");
 }
 
+/// Messages the gateway counts as submitted (from /metrics).
+async fn submitted(gw: &Gateway) -> u64 {
+    let Ok(r) = reqwest::get(format!("{}/metrics", gw.url)).await else {
+        return 0;
+    };
+    let text = r.text().await.unwrap_or_default();
+    text.lines()
+        .find_map(|l| l.strip_prefix("switchboard_messages_submitted_total "))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0)
+}
+
 fn sent(sims: &[ModemSim]) -> u64 {
     sims.iter().map(|s| s.sent_parts().len() as u64).sum()
 }
@@ -233,7 +245,38 @@ async fn through_modems(name: &str, modems: usize, cmgs_ms: u64, total: u64) {
     while sent(&sims) < total && t0.elapsed() < limit {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
+    // A simulator records a part when it takes it, before its `+CMGS:`
+    // answer (which comes `cmgs_ms` later): the end is when the gateway
+    // has every message recorded as submitted.
+    while submitted(&gw).await < total && t0.elapsed() < limit {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     let elapsed = t0.elapsed();
+    if submitted(&gw).await < total {
+        // Say where the rest is rather than print a figure that hides it.
+        let text = reqwest::get(format!("{}/metrics", gw.url))
+            .await
+            .ok()
+            .map(|r| r.text());
+        let text = match text {
+            Some(t) => t.await.unwrap_or_default(),
+            None => String::new(),
+        };
+        let states: Vec<&str> = text
+            .lines()
+            .filter(|l| {
+                l.starts_with("switchboard_outbound_messages{")
+                    || l.starts_with("switchboard_queue")
+                    || l.starts_with("switchboard_in_flight")
+                    || l.starts_with("switchboard_link")
+            })
+            .collect();
+        println!(
+            "    not all sent in time: the modems took {} of {total}; gateway: {}",
+            sent(&sims),
+            states.join("; ")
+        );
+    }
     let (cpu1, rss) = usage(gw.child.id());
     let bound = (cmgs_ms > 0).then(|| modems as f64 * 1000.0 / cmgs_ms as f64);
     report(name, sent(&sims), elapsed, cpu1 - cpu0, rss, bound);

@@ -78,4 +78,27 @@ pub enum SimCommand {
         #[arg(long)]
         dlr_delay_ms: Option<u64>,
     },
+    /// A simulated GSM modem on a pty (or raw TCP) with an HTTP control API.
+    Modem {
+        /// generic, huawei, simcom or quectel.
+        #[arg(long, default_value = "huawei")]
+        profile: switchboard_sim::modem::Profile,
+        /// Stable link to the pty (default: a temp dir's ttyUSB0).
+        #[arg(long)]
+        link: Option<PathBuf>,
+        /// Serve raw TCP (as ser2net) instead of a pty.
+        #[arg(long)]
+        tcp: Option<SocketAddr>,
+        #[arg(long)]
+        control: Option<SocketAddr>,
+        /// Time a +CMGS takes (ms); other delays become realistic too.
+        #[arg(long)]
+        delay_ms: Option<u64>,
+        /// The SIM's own number (+CNUM).
+        #[arg(long)]
+        number: Option<String>,
+        /// A SIM PIN the client must enter.
+        #[arg(long)]
+        pin: Option<String>,
+    },
 }

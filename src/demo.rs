@@ -1,10 +1,17 @@
 //! `switchboard demo`: the whole gateway on embedded defaults, against an
-//! in-process simulated SMSC, with commands to try printed on start.
+//! in-process simulated SMSC and a simulated GSM modem on a pseudo-terminal
+//! (a second line, driven through the real serial code), with commands to
+//! try printed on start.
 
 use crate::config::{Config, RouteConfig};
 use crate::store::{Store, WriteOp, now_ms};
 use std::net::SocketAddr;
+use switchboard_modem::ModemConfig;
+use switchboard_sim::modem::{ModemSim, ModemSimConfig, Profile, Timing};
 use switchboard_sim::{Smsc, SmscConfig};
+
+/// The simulated modem's SIM number (the demo's phone line).
+const LINE: &str = "+4915901234567";
 
 pub async fn create_key(store: &Store, name: &str) -> Result<String, String> {
     let (key, hash) = crate::api::new_key();
@@ -43,6 +50,20 @@ pub async fn run(listen: SocketAddr) -> Result<(), String> {
     .await
     .map_err(|e| format!("cannot start the simulated SMSC: {e}"))?;
     let account = smsc_account(&smsc);
+    let modem_control = free_addr(SocketAddr::from(([127, 0, 0, 1], 2777))).await;
+    let modem = ModemSim::start(ModemSimConfig {
+        profile: Profile::Huawei,
+        control_listen: Some(modem_control),
+        number: Some(LINE.into()),
+        // Rings a second apart, so the missed call is over in seconds.
+        timing: Timing {
+            ring_interval_ms: 1000,
+            ..Timing::default()
+        },
+        ..ModemSimConfig::default()
+    })
+    .await
+    .map_err(|e| format!("cannot start the simulated modem: {e}"))?;
 
     let mut config = Config::default();
     config.server.listen = free_addr(listen).await;
@@ -55,17 +76,36 @@ pub async fn run(listen: SocketAddr) -> Result<(), String> {
     ))
     .map_err(|e| format!("demo link config: {e}"))?;
     config.smpp.push(link);
+    config.modem.push(ModemConfig::new("gsm", &modem.device()));
+    // German mobile numbers from +4915 go out through the modem line (the
+    // SMSC carries them while it is down); everything else through the SMSC.
     config.route.push(RouteConfig {
         prefix: "+".into(),
-        via: vec!["sim".into()],
+        via: vec!["sim".into(), "gsm".into()],
+    });
+    config.route.push(RouteConfig {
+        prefix: "+4915".into(),
+        via: vec!["gsm".into(), "sim".into()],
     });
 
     let running = crate::serve::start(config)
         .await
         .map_err(|e| e.to_string())?;
     let key = create_key(&running.store, "demo").await?;
+    // The modem line takes a moment to initialise (AT, PIN, CNMI, ...);
+    // commands tried before it is up would be carried by the SMSC instead.
+    let modem_up = wait_link_up(&running, "gsm", std::time::Duration::from_secs(20)).await;
+    if !modem_up {
+        eprintln!(
+            "note: the simulated modem is not up yet; the SMSC carries its traffic meanwhile"
+        );
+    }
     let api = format!("http://{}", running.api_addr);
     let ctl = smsc
+        .control_addr()
+        .map(|a| format!("http://{a}"))
+        .unwrap_or_default();
+    let mctl = modem
         .control_addr()
         .map(|a| format!("http://{a}"))
         .unwrap_or_default();
@@ -75,6 +115,7 @@ switchboard demo is running.
   API:             {api}
   database:        {db} (deleted when the demo stops)
   simulated SMSC:  SMPP on {smpp}, control on {ctl}
+  simulated modem: line {LINE} on {tty}, control on {mctl}
   API key:         {key}
 
 Try, in another terminal:
@@ -93,10 +134,27 @@ Try, in another terminal:
   curl -s -X POST {ctl}/mo -H 'Content-Type: application/json' \
        -d '{{"from":"+491701234567","to":"12345","text":"Hi gateway, this came from a phone"}}'
 
-  # what was received
+  # send through the GSM modem line (numbers from +4915 are routed to it)
+  curl -s -X POST {api}/api/v1/messages -H "Authorization: Bearer $SB_KEY" \
+       -H 'Content-Type: application/json' \
+       -d '{{"to":"+4915112345678","text":"Hello through the modem 👋","report":true}}'
+  curl -s {api}/api/v1/messages/2 -H "Authorization: Bearer $SB_KEY"
+
+  # a phone sends an SMS to the modem line (injected at the simulated modem)
+  curl -s -X POST {mctl}/sms -H 'Content-Type: application/json' \
+       -d '{{"from":"+491701234567","text":"Hi modem line, this came from a phone"}}'
+
+  # what was received (through the SMSC and through the modem)
   curl -s "{api}/api/v1/messages?direction=in" -H "Authorization: Bearer $SB_KEY"
 
-  # links, health and metrics
+  # somebody calls the line; it rings three times, nobody answers
+  curl -s -X POST {mctl}/call -H 'Content-Type: application/json' \
+       -d '{{"caller":{{"type":"number","value":"+491701234567"}},"rings":3}}'
+
+  # the calls the line saw: the missed call, with caller and rings
+  curl -s {api}/api/v1/calls -H "Authorization: Bearer $SB_KEY"
+
+  # links (the modem with signal, operator and line), health and metrics
   curl -s {api}/api/v1/handlers -H "Authorization: Bearer $SB_KEY"
   curl -s {api}/healthz
   curl -s {api}/metrics
@@ -104,11 +162,35 @@ Try, in another terminal:
 Stop with Ctrl-C."#,
         db = dir.path().join("switchboard.db").display(),
         smpp = smsc.local_addr(),
+        tty = modem.device(),
     );
     running.until_signal().await;
     smsc.stop().await;
+    modem.stop().await;
     drop(dir);
     Ok(())
+}
+
+/// Waits until the link `name` reports up; false after `limit`.
+async fn wait_link_up(
+    running: &crate::serve::Running,
+    name: &str,
+    limit: std::time::Duration,
+) -> bool {
+    let start = std::time::Instant::now();
+    while start.elapsed() < limit {
+        let up = running
+            .dispatcher
+            .status
+            .snapshot()
+            .iter()
+            .any(|h| h.name == name && h.state == switchboard_protocol::HandlerState::Up);
+        if up {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    false
 }
 
 fn smsc_account(smsc: &Smsc) -> (String, String) {

@@ -71,9 +71,10 @@ async fn run(cli: Cli) -> Result<(), String> {
         } => {
             let c = Config::load(&config).map_err(|e| e.to_string())?;
             println!(
-                "{}: ok ({} SMPP link(s), {} route(s))",
+                "{}: ok ({} SMPP link(s), {} modem(s), {} route(s))",
                 config.display(),
                 c.smpp.len(),
+                c.modem.len(),
                 c.route.len()
             );
             Ok(())
@@ -118,6 +119,29 @@ async fn run(cli: Cli) -> Result<(), String> {
             switchboard_sim::run_cli(cfg)
                 .await
                 .map_err(|e| e.to_string())
+        }
+        Command::Sim {
+            command:
+                SimCommand::Modem {
+                    profile,
+                    link,
+                    tcp,
+                    control,
+                    delay_ms,
+                    number,
+                    pin,
+                },
+        } => {
+            switchboard_sim::run_modem_cli(switchboard_sim::ModemCliOptions {
+                profile,
+                link,
+                tcp,
+                control,
+                delay_ms,
+                number,
+                pin,
+            })
+            .await
         }
     }
 }

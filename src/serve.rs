@@ -2,10 +2,11 @@
 
 use crate::api::{self, AppState, KeyCache};
 use crate::config::Config;
-use crate::dispatch::{Dispatcher, RouteTable, Timing};
+use crate::dispatch::{Dispatcher, LinkKind, LinkSpec, RouteTable, Timing};
 use crate::metrics::Metrics;
 use crate::phone::NumberParser;
 use crate::store::Store;
+use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -49,17 +50,36 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     let metrics = Arc::new(Metrics::default());
 
     let (events_tx, events_rx) = tokio::sync::mpsc::unbounded_channel();
-    let mut handles = Vec::new();
+    let mut links = Vec::new();
     let mut link_names = Vec::new();
     for link in &config.smpp {
         let id = HandlerId::new(link.name.as_str());
         let (handle, io) = channel_pair(id.clone(), events_tx.clone());
         switchboard_smpp::spawn(link.clone(), io);
-        handles.push(handle);
+        links.push(LinkSpec {
+            handle,
+            kind: LinkKind::Smpp,
+            daily_limit: None,
+        });
+        link_names.push(id);
+    }
+    // A modem is a link like an SMPP bind: its own handler task, credit,
+    // state and place in the routes.
+    let mut modems = HashSet::new();
+    for modem in &config.modem {
+        let id = HandlerId::new(modem.name.as_str());
+        let (handle, io) = channel_pair(id.clone(), events_tx.clone());
+        switchboard_modem::spawn(modem.clone(), io);
+        links.push(LinkSpec {
+            handle,
+            kind: LinkKind::Modem,
+            daily_limit: modem.daily_limit,
+        });
+        modems.insert(id.clone());
         link_names.push(id);
     }
     drop(events_tx);
-    let routes = RouteTable::new(&config.route, &link_names);
+    let routes = RouteTable::new(&config.route, &link_names, &modems);
     let d = &config.delivery;
     let timing = Timing {
         retry_min: Duration::from_secs(d.retry_min_secs),
@@ -69,7 +89,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     };
     let (dispatcher, core) = Dispatcher::start(
         store.clone(),
-        handles,
+        links,
         events_rx,
         routes,
         timing,
@@ -95,7 +115,12 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         .map_err(|source| StartError::Listen { addr, source })?;
     let app = api::router(state);
     let server = tokio::spawn(async move { axum::serve(listener, app).await });
-    tracing::info!(api = %api_addr, links = config.smpp.len(), "switchboard started");
+    tracing::info!(
+        api = %api_addr,
+        smpp = config.smpp.len(),
+        modems = config.modem.len(),
+        "switchboard started"
+    );
     Ok(Running {
         api_addr,
         store,

@@ -109,17 +109,49 @@ fn the_demo_runs_and_every_command_it_prints_works() {
     assert!(shown.contains("\"report\":\"delivered\""), "{shown}");
     let injected = run(&export, &find("/mo"));
     assert!(injected.contains("\"parts\":1"), "{injected}");
-    run_until(
+
+    // The second line: the simulated GSM modem on a pty.
+    let via_modem = run(&export, &find("+4915112345678"));
+    assert!(via_modem.contains("\"state\":\"queued\""), "{via_modem}");
+    let shown = run_until(
+        &export,
+        &find("/api/v1/messages/2"),
+        "\"state\":\"delivered\"",
+    );
+    assert!(shown.contains("\"route\":\"gsm\""), "{shown}");
+    assert!(
+        shown.contains("Hello through the modem 👋"),
+        "the UCS-2 text comes back intact: {shown}"
+    );
+    let to_modem = run(&export, &find("/sms"));
+    assert!(to_modem.contains("\"parts\":1"), "{to_modem}");
+    let received = run_until(
         &export,
         &find("direction=in"),
-        "Hi gateway, this came from a phone",
+        "Hi modem line, this came from a phone",
     );
-    run_until(&export, &find("/api/v1/handlers"), "\"state\":\"up\"");
+    assert!(
+        received.contains("Hi gateway, this came from a phone"),
+        "{received}"
+    );
+    let rang = run(&export, &find("\"rings\":3"));
+    assert!(rang.contains("\"index\""), "{rang}");
+    let calls = run_until(&export, &find("/api/v1/calls"), "\"outcome\":\"missed\"");
+    assert!(
+        calls.contains("\"rings\":3") && calls.contains("\"caller\":\"+491701234567\""),
+        "{calls}"
+    );
+
+    let handlers = run_until(&export, &find("/api/v1/handlers"), "\"operator\"");
+    assert!(
+        !handlers.contains("\"state\":\"down\"") && handlers.contains("\"kind\":\"modem\""),
+        "{handlers}"
+    );
     assert!(run(&export, &find("/healthz")).contains("\"status\":\"ok\""));
-    assert!(run(&export, &find("/metrics")).contains("switchboard_messages_accepted_total 1"));
+    assert!(run(&export, &find("/metrics")).contains("switchboard_messages_accepted_total 2"));
     assert_eq!(
         commands.len(),
-        7,
+        12,
         "a printed command is not tried here: {commands:#?}"
     );
 

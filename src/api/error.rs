@@ -55,6 +55,15 @@ impl ApiError {
         }
     }
 
+    pub fn conflict(message: impl Into<String>) -> ApiError {
+        ApiError {
+            status: StatusCode::CONFLICT,
+            error: "conflict",
+            field: None,
+            message: message.into(),
+        }
+    }
+
     pub fn unavailable(e: impl std::fmt::Display) -> ApiError {
         tracing::error!(error = %e, "store unavailable for an API request");
         ApiError {

@@ -1,6 +1,7 @@
 //! The HTTP API (JSON under /api/v1), health and metrics.
 
 mod auth;
+mod calls;
 mod error;
 mod hooks;
 mod read;
@@ -14,7 +15,7 @@ use crate::metrics::Metrics;
 use crate::phone::NumberParser;
 use crate::store::Store;
 use axum::Router;
-use axum::routing::{delete, get};
+use axum::routing::{delete, get, post};
 use std::sync::Arc;
 
 #[derive(Clone)]
@@ -36,6 +37,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/messages/{id}", get(read::get_message))
         .route("/api/v1/webhooks", get(hooks::list).post(hooks::create))
         .route("/api/v1/webhooks/{id}", delete(hooks::delete))
+        .route("/api/v1/calls", get(calls::list))
+        .route("/api/v1/calls/{id}/{action}", post(calls::control))
         .route("/api/v1/handlers", get(system::handlers))
         .route("/healthz", get(system::healthz))
         .route("/metrics", get(system::metrics))

@@ -9,6 +9,7 @@ pub use routes::RouteConfig;
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use switchboard_modem::ModemConfig;
 use switchboard_smpp::SmppConfig;
 
 /// The commented example printed by `switchboard config example`.
@@ -27,6 +28,8 @@ pub struct Config {
     pub delivery: DeliveryConfig,
     #[serde(default)]
     pub smpp: Vec<SmppConfig>,
+    #[serde(default)]
+    pub modem: Vec<ModemConfig>,
     #[serde(default)]
     pub route: Vec<RouteConfig>,
 }
@@ -200,6 +203,36 @@ impl Config {
             }
             if s.window == 0 {
                 return Err((format!("smpp[{i}].window"), "must be at least 1".into()));
+            }
+        }
+        let mut devices = std::collections::HashMap::new();
+        for (i, m) in self.modem.iter().enumerate() {
+            if m.name.is_empty() || !names.insert(m.name.as_str()) {
+                return Err((
+                    format!("modem[{i}].name"),
+                    format!(
+                        "'{}' is empty or already names an [[smpp]] link or another [[modem]]; \
+                         every link needs its own name",
+                        m.name
+                    ),
+                ));
+            }
+            m.validate()
+                .map_err(|e| (format!("modem[{i}].{}", e.key), e.problem))?;
+            if let Some(other) = devices.insert(m.device.trim(), m.name.as_str()) {
+                return Err((
+                    format!("modem[{i}].device"),
+                    format!(
+                        "'{}' is also the device of [[modem]] '{other}'; one port carries one modem",
+                        m.device
+                    ),
+                ));
+            }
+            if m.daily_limit == Some(0) {
+                return Err((
+                    format!("modem[{i}].daily_limit"),
+                    "must be at least 1 (leave it out for no limit)".into(),
+                ));
             }
         }
         routes::check(&self.route, &names)

@@ -8,7 +8,9 @@ use std::collections::HashSet;
 pub struct RouteConfig {
     /// E.164 prefix such as "+49" or "+4917"; "+" matches every number.
     pub prefix: String,
-    /// Links tried in order; a later one is used while earlier ones are down.
+    /// Links tried in order; a later one is used while earlier ones are
+    /// down. Modems named next to each other form a pool that shares the
+    /// traffic (least busy first).
     pub via: Vec<String>,
 }
 
@@ -31,7 +33,7 @@ pub fn check(routes: &[RouteConfig], links: &HashSet<&str>) -> Result<(), (Strin
             if !links.contains(v.as_str()) {
                 return Err((
                     format!("route[{i}].via[{j}]"),
-                    format!("'{v}' is not the name of a configured [[smpp]] link"),
+                    format!("'{v}' is not the name of a configured [[smpp]] link or [[modem]]"),
                 ));
             }
         }

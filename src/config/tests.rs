@@ -54,3 +54,114 @@ fn bad_region_is_named() {
     let err = parse("[numbers]\ndefault_region = \"XX\"\n").unwrap_err();
     assert!(err.to_string().contains("numbers.default_region"), "{err}");
 }
+
+/// The example's commented [[modem]] table, uncommented (options that are
+/// shown doubly commented stay off).
+fn example_with_modem() -> String {
+    let mut out = String::new();
+    let mut in_modem = false;
+    for line in EXAMPLE.lines() {
+        if line.starts_with("# [[modem]]") {
+            in_modem = true;
+        } else if !line.starts_with('#') {
+            in_modem = false;
+        }
+        match line.strip_prefix("# ") {
+            Some(rest) if in_modem && !rest.starts_with('#') => out.push_str(rest),
+            _ => out.push_str(line),
+        }
+        out.push('\n');
+    }
+    out.replace("via = [\"smsc\"]\n", "via = [\"gsm0\", \"smsc\"]\n")
+}
+
+#[test]
+fn the_example_modem_section_parses_when_uncommented() {
+    // SAFETY: tests in this module are the only ones touching these variables.
+    unsafe {
+        std::env::set_var("SMSC_PASSWORD", "secret");
+        std::env::set_var("SIM_PIN", "1234");
+    }
+    let text = example_with_modem();
+    let c = parse(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    assert_eq!(c.modem.len(), 1);
+    let m = &c.modem[0];
+    assert_eq!(m.name, "gsm0");
+    assert_eq!(m.pin.as_deref(), Some("1234"));
+    assert_eq!(m.daily_limit, Some(500));
+    assert_eq!(c.route[0].via, ["gsm0", "smsc"]);
+}
+
+const MODEM: &str = "[[modem]]\nname = \"gsm0\"\ndevice = \"/dev/ttyUSB0\"\n";
+
+#[test]
+fn a_modem_and_a_link_may_not_share_a_name() {
+    let text = format!("[[smpp]]\nname=\"gsm0\"\nhost=\"h\"\nport=1\nsystem_id=\"x\"\n{MODEM}");
+    let err = parse(&text).unwrap_err().to_string();
+    assert!(
+        err.contains("modem[0].name") && err.contains("gsm0"),
+        "{err}"
+    );
+    let err = parse(&format!("{MODEM}{MODEM}")).unwrap_err().to_string();
+    assert!(err.contains("modem[1].name"), "{err}");
+}
+
+#[test]
+fn modem_mistakes_name_the_key() {
+    let cases = [
+        ("device = \"tcp://nohost\"", "modem[0].device"),
+        ("pin = \"12ab\"", "modem[0].pin"),
+        ("daily_limit = 0", "modem[0].daily_limit"),
+        ("health_secs = 0", "modem[0].health_secs"),
+        ("profile = \"nokia\"", "profile"),
+        ("number = \"0170 123\"", "number"),
+        ("devic = \"x\"", "devic"),
+    ];
+    for (line, key) in cases {
+        let text = MODEM.replace("device = \"/dev/ttyUSB0\"\n", "")
+            + if line.starts_with("device") {
+                ""
+            } else {
+                "device = \"/dev/ttyUSB0\"\n"
+            }
+            + line
+            + "\n";
+        let err = parse(&text).unwrap_err().to_string();
+        assert!(err.contains(key), "{line}: {err}");
+    }
+    let two = format!("{MODEM}[[modem]]\nname = \"gsm1\"\ndevice = \"/dev/ttyUSB0\"\n");
+    let err = parse(&two).unwrap_err().to_string();
+    assert!(
+        err.contains("modem[1].device") && err.contains("gsm0"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_modem_pin_comes_from_the_environment() {
+    let text = format!("{MODEM}pin = \"${{SB_TEST_UNSET_PIN}}\"\n");
+    let err = parse(&text).unwrap_err().to_string();
+    assert!(
+        err.contains("modem[0].pin") && err.contains("SB_TEST_UNSET_PIN"),
+        "{err}"
+    );
+}
+
+#[test]
+fn routes_may_name_modems() {
+    let text = format!(
+        "{MODEM}[[modem]]\nname = \"gsm1\"\ndevice = \"tcp://10.0.0.5:7001\"\n\
+         [[route]]\nprefix = \"+49\"\nvia = [\"gsm0\", \"gsm1\"]\n"
+    );
+    let c = parse(&text).unwrap();
+    assert_eq!(c.route[0].via, ["gsm0", "gsm1"]);
+    let err = parse(&format!(
+        "{MODEM}[[route]]\nprefix = \"+49\"\nvia = [\"gsm9\"]\n"
+    ))
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("route[0].via[0]") && err.contains("[[modem]]"),
+        "{err}"
+    );
+}

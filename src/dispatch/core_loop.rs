@@ -1,27 +1,20 @@
 //! The dispatcher task's state and event handling.
 
 use super::backoff::retry_delay;
+use super::pool::{LinkKind, LinkSpec, Slot, pick};
 use super::{CoreMsg, Job, RouteTable, StatusBoard, Timing, UnmatchedReport, ms};
 use crate::metrics::Metrics;
-use crate::store::{Next, OutState, Store, UnixMs, WriteOp, now_ms};
+use crate::store::{Next, OutState, Store, UnixMs, WriteOp, day_of, now_ms};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
 use switchboard_protocol::{
-    AckToken, Address, Command, DlrState, Envelope, Event, FailureKind, HandlerHandle, HandlerId,
-    HandlerState, HandlerStatus, MessageId, SubmitFailure, SubmittedPart,
+    AckToken, Address, Command, DlrState, Envelope, Event, FailureKind, HandlerId, HandlerState,
+    HandlerStatus, MessageId, SubmitFailure, SubmittedPart,
 };
 use tokio::sync::mpsc;
 use tokio::time::{Duration, Instant, sleep_until};
-
-struct Slot {
-    handle: HandlerHandle,
-    state: HandlerState,
-    capacity: u32,
-    /// Messages handed over whose outcome is not yet committed.
-    in_flight: u32,
-}
 
 /// A message whose last try got no response: held until a report tells
 /// what happened or the hold runs out.
@@ -45,7 +38,7 @@ pub struct Core {
     /// Messages waiting for a retry time or the end of a hold.
     delayed: BinaryHeap<Reverse<(UnixMs, MessageId)>>,
     waiting: HashMap<MessageId, Job>,
-    in_flight: HashMap<MessageId, (Job, HandlerId)>,
+    in_flight: HashMap<MessageId, InFlight>,
     held: HashMap<MessageId, Held>,
     /// (link, recipient digits) → held messages, to match reports by
     /// recipient when their id is unknown.
@@ -62,6 +55,15 @@ pub struct Core {
     shutting_down: bool,
 }
 
+/// A message handed to a link, and what it took from the link's day.
+struct InFlight {
+    job: Job,
+    handler: HandlerId,
+    /// Parts handed over, counted towards the link's day `day`.
+    parts: u64,
+    day: i64,
+}
+
 /// Most messages kept in memory. The queue is the store; memory holds the
 /// working set, so a backlog of millions costs disk, not RAM.
 const RESIDENT_MAX: usize = 4096;
@@ -69,25 +71,28 @@ const RESIDENT_MAX: usize = 4096;
 impl Core {
     pub fn new(
         store: Store,
-        handlers: Vec<HandlerHandle>,
+        links: Vec<LinkSpec>,
         routes: Arc<RouteTable>,
         timing: Timing,
         metrics: Arc<Metrics>,
         me: mpsc::UnboundedSender<CoreMsg>,
         status: StatusBoard,
     ) -> Core {
-        let slots = handlers
+        let day = day_of(now_ms());
+        // What each SIM already sent today, so a restart does not reset
+        // its daily limit.
+        let sent: HashMap<String, u64> = store
+            .read(|c| crate::store::daily_sends(c, day))
+            .map(|v| v.into_iter().collect())
+            .unwrap_or_else(|e| {
+                tracing::error!(error = %e, "cannot read today's send counts; daily limits count from 0");
+                HashMap::new()
+            });
+        let slots = links
             .into_iter()
-            .map(|h| {
-                (
-                    h.id.clone(),
-                    Slot {
-                        handle: h,
-                        state: HandlerState::Down,
-                        capacity: 0,
-                        in_flight: 0,
-                    },
-                )
+            .map(|l| {
+                let n = sent.get(l.handle.id.as_str()).copied().unwrap_or(0);
+                (l.handle.id.clone(), Slot::new(l, day, n))
             })
             .collect();
         let queues = (0..routes.len()).map(|_| VecDeque::new()).collect();
@@ -235,18 +240,26 @@ impl Core {
                 // Past the limit the messages stay in the store only, and
                 // are loaded in order once the backlog shrinks.
                 if self.spilled_from.is_some() || self.resident.len() + jobs.len() > RESIDENT_MAX {
-                    if self.spilled_from.is_none()
-                        && let Some(first) = jobs.iter().map(|j| j.id.0).min()
-                    {
-                        tracing::debug!(
-                            "backlog above {RESIDENT_MAX} messages; the rest waits in the store"
-                        );
-                        self.spilled_from = Some(first);
+                    // Requests finish in any order: a batch with lower ids
+                    // may come after one that started the spill, so the
+                    // store is read again from the lowest id left out.
+                    if let Some(first) = jobs.iter().map(|j| j.id.0).min() {
+                        if self.spilled_from.is_none() {
+                            tracing::debug!(
+                                "backlog above {RESIDENT_MAX} messages; the rest waits in the store"
+                            );
+                        }
+                        self.spilled_from =
+                            Some(self.spilled_from.map_or(first, |from| from.min(first)));
                     }
                     return true;
                 }
                 for j in jobs {
-                    self.resident.insert(j.id);
+                    // Loaded from the store already (a refill read it after
+                    // its commit, before this message came).
+                    if !self.resident.insert(j.id) {
+                        continue;
+                    }
                     let q = &mut self.queues[j.route];
                     match j.priority {
                         switchboard_protocol::Priority::High => q.push_front(j),
@@ -279,6 +292,12 @@ impl Core {
                 ack,
                 stored,
             } => self.ack(&handler, ack, stored),
+            CoreMsg::Call { handler, command } => {
+                if let Some(s) = self.slots.get(&handler) {
+                    tracing::info!(line = %handler, ?command, "call command");
+                    let _ = s.handle.commands.send(Command::Call(command));
+                }
+            }
             CoreMsg::Shutdown => {
                 self.shutting_down = true;
                 return false;
@@ -345,7 +364,11 @@ impl Core {
                     }),
                 });
             }
-            _ => {}
+            event => {
+                if let Some(op) = super::calls::call_op(&handler, event) {
+                    self.store.writer.send(op);
+                }
+            }
         }
     }
 
@@ -375,15 +398,35 @@ impl Core {
         slot.capacity = s.capacity;
     }
 
-    fn take_in_flight(&mut self, handler: &HandlerId, id: MessageId, attempt: u32) -> Option<Job> {
+    /// Whether a link's parts count towards its day (modems: SIM limits).
+    fn counts_daily(&self, handler: &HandlerId) -> bool {
+        self.slots
+            .get(handler)
+            .is_some_and(|s| s.kind == LinkKind::Modem)
+    }
+
+    /// A try took fewer parts than were handed over: give the rest back to
+    /// the link's day.
+    fn give_back(&mut self, handler: &HandlerId, f: &InFlight, sent: usize) {
+        if let Some(s) = self.slots.get_mut(handler) {
+            s.give_back(f.parts.saturating_sub(sent as u64), f.day);
+        }
+    }
+
+    fn take_in_flight(
+        &mut self,
+        handler: &HandlerId,
+        id: MessageId,
+        attempt: u32,
+    ) -> Option<InFlight> {
         match self.in_flight.get(&id) {
-            Some((job, h)) if job.attempt == attempt && h == handler => {}
+            Some(f) if f.job.attempt == attempt && f.handler == *handler => {}
             _ => {
                 tracing::debug!(%id, attempt, "result of an earlier try; ignored");
                 return None;
             }
         }
-        self.in_flight.remove(&id).map(|(j, _)| j)
+        self.in_flight.remove(&id)
     }
 
     fn release_after_commit(&self, handler: &HandlerId) -> Box<dyn FnOnce() + Send> {
@@ -401,9 +444,11 @@ impl Core {
         attempt: u32,
         parts: Vec<SubmittedPart>,
     ) {
-        let Some(mut job) = self.take_in_flight(&handler, id, attempt) else {
+        let Some(f) = self.take_in_flight(&handler, id, attempt) else {
             return;
         };
+        self.give_back(&handler, &f, parts.len());
+        let mut job = f.job;
         job.add_parts(parts.iter().map(|p| p.seq));
         self.metrics.submitted.fetch_add(1, Relaxed);
         let release = self.release_after_commit(&handler);
@@ -414,6 +459,7 @@ impl Core {
             handler: handler.0.clone(),
             parts,
             complete,
+            count_daily: self.counts_daily(&handler),
             at: now_ms(),
             done: Box::new(move |r| {
                 if let Err(e) = r {
@@ -440,9 +486,14 @@ impl Core {
         parts: Vec<SubmittedPart>,
         failure: SubmitFailure,
     ) {
-        let Some(mut job) = self.take_in_flight(&handler, id, attempt) else {
+        let Some(f) = self.take_in_flight(&handler, id, attempt) else {
             return;
         };
+        // A part whose fate is unknown may have gone out: it stays counted.
+        if failure.kind != FailureKind::Uncertain {
+            self.give_back(&handler, &f, parts.len());
+        }
+        let mut job = f.job;
         job.add_parts(parts.iter().map(|p| p.seq));
         job.last_handler = Some(handler.clone());
         let now = now_ms();
@@ -515,6 +566,7 @@ impl Core {
         next: Next,
         release: Option<Box<dyn FnOnce() + Send>>,
     ) {
+        let count_daily = handler.is_some_and(|h| self.counts_daily(h));
         self.store.writer.send(WriteOp::TryFailed {
             id,
             attempt,
@@ -524,6 +576,7 @@ impl Core {
             reason,
             parts,
             next,
+            count_daily,
             at: now_ms(),
             done: Box::new(move |r| {
                 if let Err(e) = r {
@@ -710,6 +763,7 @@ impl Core {
                 network_id: switchboard_protocol::NetworkMessageId(network_id),
             }],
             complete,
+            count_daily: self.counts_daily(&handler),
             at: now_ms(),
             done: Box::new(move |r| {
                 if let Err(e) = r {
@@ -829,6 +883,10 @@ impl Core {
         }
         self.refill();
         let now = now_ms();
+        let day = day_of(now);
+        for s in self.slots.values_mut() {
+            s.roll_day(day);
+        }
         for r in 0..self.queues.len() {
             while let Some(job) = self.queues[r].front() {
                 if job.valid_until < now {
@@ -841,19 +899,16 @@ impl Core {
                     }
                     continue;
                 }
-                let route = self.routes.get(r);
-                let usable = |h: &HandlerId| {
-                    self.slots
-                        .get(h)
-                        .is_some_and(|s| s.state != HandlerState::Down && s.in_flight < s.capacity)
-                };
-                let pick = route
-                    .via
-                    .iter()
-                    .find(|h| usable(h) && Some(*h) != job.last_handler.as_ref())
-                    .or_else(|| route.via.iter().find(|h| usable(h)))
-                    .cloned();
-                let Some(h) = pick else { break };
+                let parts = u64::from(job.total_parts)
+                    .saturating_sub(job.done_parts.len() as u64)
+                    .max(1);
+                let chosen = pick(
+                    self.routes.get(r),
+                    &self.slots,
+                    job.last_handler.as_ref(),
+                    parts,
+                );
+                let Some(h) = chosen else { break };
                 let Some(mut job) = self.queues[r].pop_front() else {
                     break;
                 };
@@ -874,8 +929,23 @@ impl Core {
                 }
                 // Only the outcome is written: a try in flight needs no row
                 // change (after a crash it is simply sent again).
-                slot.in_flight += 1;
-                self.in_flight.insert(job.id, (job, h));
+                slot.take(parts);
+                if slot.at_limit() {
+                    tracing::info!(
+                        link = %h,
+                        limit = slot.daily_limit.unwrap_or_default(),
+                        "daily limit reached; the link is passed over until the next day (UTC)"
+                    );
+                }
+                self.in_flight.insert(
+                    job.id,
+                    InFlight {
+                        job,
+                        handler: h,
+                        parts,
+                        day,
+                    },
+                );
             }
         }
     }
@@ -929,6 +999,80 @@ impl Core {
         self.metrics.held.store(self.held.len() as u64, Relaxed);
         for (id, s) in &self.slots {
             self.status.set_in_flight(id.as_str(), s.in_flight);
+            if s.kind == LinkKind::Modem {
+                self.status
+                    .set_sent_today(id.as_str(), s.sent_today, s.at_limit());
+            }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use switchboard_protocol::{Body, PhoneNumber, Priority};
+
+    fn job(id: i64) -> Job {
+        Job {
+            id: MessageId(id),
+            to: PhoneNumber::parse_e164("+491701234567").unwrap(),
+            from: None,
+            body: Body::Text { text: "hi".into() },
+            report: false,
+            priority: Priority::Normal,
+            valid_until: i64::MAX,
+            concat_ref: 1,
+            total_parts: 1,
+            done_parts: vec![],
+            attempt: 0,
+            route: 0,
+            last_handler: None,
+        }
+    }
+
+    fn core(dir: &std::path::Path) -> Core {
+        let store = Store::open(&dir.join("t.db"), crate::config::Synchronous::Normal).unwrap();
+        let (tx, _rx) = mpsc::unbounded_channel();
+        let routes = RouteTable::new(&[], &[], &HashSet::new());
+        let timing = Timing {
+            retry_min: Duration::from_secs(1),
+            retry_max: Duration::from_secs(2),
+            uncertain_hold: Duration::from_secs(1),
+            mo_part_timeout: Duration::from_secs(1),
+        };
+        let mut c = Core::new(
+            store,
+            vec![],
+            Arc::new(routes),
+            timing,
+            Arc::new(Metrics::default()),
+            tx,
+            StatusBoard::new(&[]),
+        );
+        c.spilled_from = None;
+        c
+    }
+
+    #[tokio::test]
+    async fn a_batch_that_comes_after_a_later_one_started_a_spill_is_not_lost() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = core(dir.path());
+        let first: Vec<Job> = (1..=RESIDENT_MAX as i64 - 50).map(job).collect();
+        c.on_msg(CoreMsg::New(first));
+        // Batch B (ids 5001..) committed after A (ids 4900..) but its
+        // request finished first: B starts the spill, A must widen it.
+        c.on_msg(CoreMsg::New((5001..5101).map(job).collect()));
+        assert_eq!(c.spilled_from, Some(5001));
+        c.on_msg(CoreMsg::New((4900..5000).map(job).collect()));
+        assert_eq!(c.spilled_from, Some(4900));
+    }
+
+    #[tokio::test]
+    async fn a_message_loaded_from_the_store_already_is_not_queued_twice() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = core(dir.path());
+        c.on_msg(CoreMsg::New(vec![job(7)]));
+        c.on_msg(CoreMsg::New(vec![job(7), job(8)]));
+        assert_eq!(c.queues[0].len(), 2);
     }
 }

@@ -7,12 +7,15 @@
 //! of messages per link.
 
 mod backoff;
+mod calls;
 mod core_loop;
 mod job;
+mod pool;
 pub mod routes;
 mod status;
 
 pub use job::Job;
+pub use pool::{LinkKind, LinkSpec};
 pub use routes::RouteTable;
 pub use status::{HandlerView, StatusBoard};
 
@@ -20,7 +23,7 @@ use crate::metrics::Metrics;
 use crate::store::{Store, UnixMs};
 use std::sync::Arc;
 use std::time::Duration;
-use switchboard_protocol::{AckToken, Envelope, HandlerHandle, HandlerId, PhoneNumber};
+use switchboard_protocol::{AckToken, CallCommand, Envelope, HandlerId, PhoneNumber};
 use tokio::sync::mpsc;
 
 /// Messages into the dispatcher task.
@@ -43,6 +46,11 @@ pub enum CoreMsg {
         handler: HandlerId,
         ack: AckToken,
         stored: bool,
+    },
+    /// Call control for a line (from the API).
+    Call {
+        handler: HandlerId,
+        command: CallCommand,
     },
     Shutdown,
 }
@@ -77,7 +85,7 @@ impl Dispatcher {
     /// Starts the task; it picks up the unfinished messages in the store.
     pub fn start(
         store: Store,
-        handlers: Vec<HandlerHandle>,
+        links: Vec<LinkSpec>,
         events: mpsc::UnboundedReceiver<Envelope>,
         routes: RouteTable,
         timing: Timing,
@@ -85,10 +93,10 @@ impl Dispatcher {
     ) -> Result<(Dispatcher, tokio::task::JoinHandle<()>), crate::store::StoreError> {
         let (tx, rx) = mpsc::unbounded_channel();
         let routes = Arc::new(routes);
-        let status = StatusBoard::new(&handlers);
+        let status = StatusBoard::new(&links);
         let core = core_loop::Core::new(
             store,
-            handlers,
+            links,
             routes.clone(),
             timing,
             metrics,
@@ -105,6 +113,11 @@ impl Dispatcher {
 
     pub fn submit(&self, jobs: Vec<Job>) {
         let _ = self.tx.send(CoreMsg::New(jobs));
+    }
+
+    /// Hands a call command to a line's handler.
+    pub fn call(&self, handler: HandlerId, command: CallCommand) {
+        let _ = self.tx.send(CoreMsg::Call { handler, command });
     }
 
     pub fn shutdown(&self) {

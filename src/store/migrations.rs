@@ -137,6 +137,38 @@ const MIGRATIONS: &[&str] = &[
         detail  TEXT NOT NULL
     );
     "#,
+    // 2: calls on modem lines, and per-day send counts (SIM daily limits).
+    r#"
+    -- One row per call a line saw or placed. A call is named by its
+    -- handler and the handler's call id; ids restart with the handler, so
+    -- events go to the newest row with that pair.
+    CREATE TABLE calls (
+        id           INTEGER PRIMARY KEY,
+        handler      TEXT NOT NULL,
+        call_id      TEXT NOT NULL,      -- protocol::CallId: incoming-N, placed-N
+        direction    TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+        caller_kind  TEXT NOT NULL CHECK (caller_kind IN ('number', 'withheld', 'unavailable', 'line')),
+        caller       TEXT,               -- JSON of protocol::Address when caller_kind = 'number'
+        line         TEXT,               -- E.164 of the line, when known
+        started_at   INTEGER NOT NULL,
+        answered_at  INTEGER,
+        ended_at     INTEGER,
+        rings        INTEGER,
+        outcome      TEXT CHECK (outcome IN
+                     ('answered', 'missed', 'rejected', 'busy', 'no_answer', 'failed')),
+        reason       TEXT
+    );
+    CREATE INDEX calls_by_handler ON calls (handler, call_id);
+
+    -- SMS parts a link's network accepted per UTC day (unix ms / 86400000),
+    -- for per-SIM daily limits that hold across restarts.
+    CREATE TABLE daily_sends (
+        handler TEXT NOT NULL,
+        day     INTEGER NOT NULL,
+        parts   INTEGER NOT NULL,
+        PRIMARY KEY (handler, day)
+    ) WITHOUT ROWID;
+    "#,
 ];
 
 /// Brings the schema up to date; returns the version it is at.

@@ -5,15 +5,18 @@
 mod migrations;
 pub mod ops;
 mod ops_admin;
+mod ops_calls;
 mod ops_in;
 mod ops_out;
 mod reads;
+mod reads_calls;
 pub mod types;
 mod writer;
 mod writer_cache;
 
 pub use ops::{Done, Next, WriteOp};
 pub use reads::*;
+pub use reads_calls::*;
 pub use types::*;
 pub use writer::Writer;
 

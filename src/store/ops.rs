@@ -4,7 +4,10 @@ use super::StoreError;
 use super::types::{Accepted, NewOutbound, OutState, ReportApplied, UnixMs};
 use super::writer_cache::WriterCache;
 use rusqlite::{Connection, Transaction};
-use switchboard_protocol::{DlrState, InboundSms, MessageId, SubmittedPart};
+use switchboard_protocol::{
+    CallId, CallProgress, Caller, DlrState, InboundSms, MessageId, MissedCall, PhoneNumber,
+    SubmittedPart,
+};
 
 /// Called once with the op's result, after commit (or with the error).
 pub type Done<T> = Box<dyn FnOnce(Result<T, StoreError>) + Send>;
@@ -28,6 +31,8 @@ pub enum WriteOp {
         handler: String,
         parts: Vec<SubmittedPart>,
         complete: bool,
+        /// Count the parts towards the link's sends of the day.
+        count_daily: bool,
         at: UnixMs,
         done: Done<Vec<ReportApplied>>,
     },
@@ -40,6 +45,7 @@ pub enum WriteOp {
         reason: String,
         parts: Vec<SubmittedPart>,
         next: Next,
+        count_daily: bool,
         at: UnixMs,
         done: Done<()>,
     },
@@ -61,6 +67,26 @@ pub enum WriteOp {
         older_than: UnixMs,
         at: UnixMs,
         done: Done<Vec<MessageId>>,
+    },
+    CallIncoming {
+        handler: String,
+        call: CallId,
+        caller: Caller,
+        line: Option<PhoneNumber>,
+        at: UnixMs,
+        done: Done<i64>,
+    },
+    CallMissed {
+        handler: String,
+        call: MissedCall,
+        done: Done<i64>,
+    },
+    CallProgress {
+        handler: String,
+        call: CallId,
+        progress: CallProgress,
+        at: UnixMs,
+        done: Done<Option<i64>>,
     },
     CreateApiKey {
         name: String,
@@ -145,7 +171,7 @@ fn atomically<T>(
 
 impl WriteOp {
     pub fn apply(self, tx: &mut Transaction, outbox: &mut WriterCache) -> Applied {
-        use super::{ops_admin as admin, ops_in as inb, ops_out as out};
+        use super::{ops_admin as admin, ops_calls as calls, ops_in as inb, ops_out as out};
         match self {
             WriteOp::Accept(msgs, done) => {
                 // One insert is atomic on its own; a batch needs a savepoint.
@@ -162,11 +188,22 @@ impl WriteOp {
                 handler,
                 parts,
                 complete: all,
+                count_daily,
                 at,
                 done,
             } => {
                 let r = atomically(tx, |c| {
-                    out::submitted(c, outbox, id, attempt, &handler, &parts, all, at)
+                    out::submitted(
+                        c,
+                        outbox,
+                        id,
+                        attempt,
+                        &handler,
+                        &parts,
+                        all,
+                        count_daily,
+                        at,
+                    )
                 });
                 complete(done, r)
             }
@@ -179,6 +216,7 @@ impl WriteOp {
                 reason,
                 parts,
                 next,
+                count_daily,
                 at,
                 done,
             } => {
@@ -194,6 +232,7 @@ impl WriteOp {
                         &reason,
                         &parts,
                         next,
+                        count_daily,
                         at,
                     )
                 });
@@ -235,6 +274,37 @@ impl WriteOp {
                 done,
             } => {
                 let r = atomically(tx, |c| inb::flush_parts(c, outbox, older_than, at));
+                complete(done, r)
+            }
+            WriteOp::CallIncoming {
+                handler,
+                call,
+                caller,
+                line,
+                at,
+                done,
+            } => {
+                let r = atomically(tx, |c| {
+                    calls::incoming(c, &handler, call, &caller, line.as_ref(), at)
+                });
+                complete(done, r)
+            }
+            WriteOp::CallMissed {
+                handler,
+                call,
+                done,
+            } => {
+                let r = atomically(tx, |c| calls::missed(c, &handler, &call));
+                complete(done, r)
+            }
+            WriteOp::CallProgress {
+                handler,
+                call,
+                progress,
+                at,
+                done,
+            } => {
+                let r = atomically(tx, |c| calls::progress(c, &handler, call, &progress, at));
                 complete(done, r)
             }
             WriteOp::CreateApiKey {
@@ -315,6 +385,8 @@ impl WriteOp {
             WriteOp::Report { done, .. } => done(Err(err)),
             WriteOp::Inbound { done, .. } => done(Err(err)),
             WriteOp::FlushParts { done, .. } => done(Err(err)),
+            WriteOp::CallIncoming { done, .. } | WriteOp::CallMissed { done, .. } => done(Err(err)),
+            WriteOp::CallProgress { done, .. } => done(Err(err)),
             WriteOp::CreateApiKey { done, .. } | WriteOp::CreateWebhook { done, .. } => {
                 done(Err(err))
             }

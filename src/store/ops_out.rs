@@ -1,7 +1,7 @@
 //! Writes of the outbound lifecycle.
 
 use super::ops::Next;
-use super::types::{Accepted, NewOutbound, OutState, ReportApplied, UnixMs};
+use super::types::{Accepted, NewOutbound, OutState, ReportApplied, UnixMs, day_of};
 use super::writer_cache::{HookEvent, WriterCache};
 use rusqlite::{Connection, OptionalExtension, params};
 use switchboard_protocol::{DlrState, MessageId, SubmittedPart};
@@ -49,20 +49,36 @@ pub fn accept(c: &Connection, msgs: &[NewOutbound]) -> rusqlite::Result<Vec<Acce
     Ok(out)
 }
 
+/// How old a kept report may be and still be taken for the report of a
+/// part recorded now. Reports overtake responses by seconds; a modem's
+/// message references repeat after 256 parts, so an old report must not
+/// be applied to a new part that happens to reuse its reference.
+const EARLY_REPORT_MS: i64 = 10 * 60 * 1000;
+
 /// Records accepted parts and applies any report that arrived before them
-/// (some SMSCs send the report before the submit response).
+/// (some SMSCs send the report before the submit response). With
+/// `count_daily` the parts also count towards the link's sends of the day
+/// (SIM daily limits).
 fn record_parts(
     c: &Connection,
     cache: &mut WriterCache,
     id: MessageId,
     handler: &str,
     parts: &[SubmittedPart],
+    count_daily: bool,
     at: UnixMs,
 ) -> rusqlite::Result<Vec<ReportApplied>> {
     let mut insert = c.prepare_cached(
         "INSERT OR REPLACE INTO outbound_parts (message_id, seq, handler, network_id, submitted_at)
          VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
+    if count_daily && !parts.is_empty() {
+        c.prepare_cached(
+            "INSERT INTO daily_sends (handler, day, parts) VALUES (?1, ?2, ?3)
+             ON CONFLICT (handler, day) DO UPDATE SET parts = parts + excluded.parts",
+        )?
+        .execute(params![handler, day_of(at), parts.len()])?;
+    }
     let mut early = Vec::new();
     for p in parts {
         insert.execute(params![id.0, p.seq, handler, p.network_id.0, at])?;
@@ -71,12 +87,14 @@ fn record_parts(
         }
         let orphan: Option<(i64, String)> = c
             .prepare_cached(
-                "SELECT id, state FROM orphan_reports WHERE handler = ?1 AND network_id = ?2
+                "SELECT id, state FROM orphan_reports
+                 WHERE handler = ?1 AND network_id = ?2 AND at >= ?3
                  ORDER BY id DESC LIMIT 1",
             )?
-            .query_row(params![handler, p.network_id.0], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
+            .query_row(
+                params![handler, p.network_id.0, at - EARLY_REPORT_MS],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .optional()?;
         if let Some((orphan_id, state)) = orphan {
             c.prepare_cached("DELETE FROM orphan_reports WHERE id = ?1")?
@@ -101,6 +119,7 @@ pub fn submitted(
     handler: &str,
     parts: &[SubmittedPart],
     complete: bool,
+    count_daily: bool,
     at: UnixMs,
 ) -> rusqlite::Result<Vec<ReportApplied>> {
     if complete {
@@ -115,7 +134,7 @@ pub fn submitted(
             status_hook(c, cache, id, OutState::Submitted, None, at)?;
         }
     }
-    record_parts(c, cache, id, handler, parts, at)
+    record_parts(c, cache, id, handler, parts, count_daily, at)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -130,10 +149,11 @@ pub fn try_failed(
     reason: &str,
     parts: &[SubmittedPart],
     next: Next,
+    count_daily: bool,
     at: UnixMs,
 ) -> rusqlite::Result<()> {
     if let Some(h) = handler {
-        record_parts(c, cache, id, h, parts, at)?;
+        record_parts(c, cache, id, h, parts, count_daily, at)?;
     }
     c.prepare_cached(
         "INSERT INTO outbound_attempts (message_id, attempt, at, handler, outcome, code, reason)
@@ -175,7 +195,9 @@ pub fn try_failed(
 
 /// Applies a delivery report to its part and, when it decides the message,
 /// to the message. An unknown id is kept as an orphan until its part shows
-/// up (or forever, for the operator to see).
+/// up (or forever, for the operator to see). Of several parts with the same
+/// id on the link the newest is meant: a modem's message references wrap
+/// at 256, so an id comes back.
 pub fn report(
     c: &Connection,
     cache: &mut WriterCache,
@@ -190,7 +212,7 @@ pub fn report(
             "UPDATE outbound_parts SET dlr_state = ?3, dlr_error = ?4, dlr_at = ?5
              WHERE (message_id, seq) = (SELECT message_id, seq FROM outbound_parts
                                         WHERE handler = ?1 AND network_id = ?2
-                                        ORDER BY submitted_at DESC LIMIT 1)
+                                        ORDER BY submitted_at DESC, message_id DESC LIMIT 1)
              RETURNING message_id, seq",
         )?
         .query_row(
@@ -327,4 +349,150 @@ pub fn priority_str(p: switchboard_protocol::Priority) -> &'static str {
 pub fn json<T: serde::Serialize>(v: &T) -> String {
     // Serialising our own plain data types cannot fail.
     serde_json::to_string(v).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use switchboard_protocol::{Body, NetworkMessageId, PhoneNumber, Priority};
+
+    fn db() -> Connection {
+        let mut c = Connection::open_in_memory().unwrap();
+        crate::store::migrations::migrate(&mut c).unwrap();
+        c
+    }
+
+    fn message(c: &Connection) -> MessageId {
+        let m = NewOutbound {
+            api_key_id: 1,
+            idempotency_key: None,
+            to: PhoneNumber::parse_e164("+491701234567").unwrap(),
+            from: None,
+            body: Body::Text { text: "hi".into() },
+            report: true,
+            priority: Priority::Normal,
+            valid_until: i64::MAX,
+            concat_ref: 1,
+            total_parts: 1,
+            created_at: 0,
+        };
+        accept(c, &[m]).unwrap()[0].id
+    }
+
+    fn part(id: &str) -> Vec<SubmittedPart> {
+        vec![SubmittedPart {
+            seq: 1,
+            network_id: NetworkMessageId(id.into()),
+        }]
+    }
+
+    #[test]
+    fn a_modem_report_goes_to_the_newest_part_with_its_reference() {
+        let c = db();
+        let mut cache = WriterCache::default();
+        let nid = "5@491701234567";
+        let (a, b, d) = (message(&c), message(&c), message(&c));
+        submitted(&c, &mut cache, a, 1, "gsm0", &part(nid), true, true, 1_000).unwrap();
+        // 256 parts later the modem's reference comes round again.
+        submitted(&c, &mut cache, b, 1, "gsm0", &part(nid), true, true, 50_000).unwrap();
+        // The same id on another modem is another part.
+        submitted(&c, &mut cache, d, 1, "gsm1", &part(nid), true, true, 60_000).unwrap();
+        let r = report(
+            &c,
+            &mut cache,
+            "gsm0",
+            nid,
+            DlrState::Delivered,
+            None,
+            61_000,
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(r.id, b);
+        // Within one millisecond the later message is the newer.
+        let (e, f) = (message(&c), message(&c));
+        submitted(&c, &mut cache, e, 1, "gsm2", &part(nid), true, true, 70_000).unwrap();
+        submitted(&c, &mut cache, f, 1, "gsm2", &part(nid), true, true, 70_000).unwrap();
+        let r = report(
+            &c,
+            &mut cache,
+            "gsm2",
+            nid,
+            DlrState::Delivered,
+            None,
+            71_000,
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(r.id, f);
+        let sent: i64 = c
+            .query_row(
+                "SELECT parts FROM daily_sends WHERE handler = 'gsm0' AND day = 0",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(sent, 2);
+    }
+
+    #[test]
+    fn an_old_kept_report_is_not_applied_to_a_new_part_reusing_its_id() {
+        let c = db();
+        let mut cache = WriterCache::default();
+        let nid = "9@491701234567";
+        assert_eq!(
+            report(
+                &c,
+                &mut cache,
+                "gsm0",
+                nid,
+                DlrState::Delivered,
+                None,
+                1_000
+            )
+            .unwrap(),
+            None
+        );
+        let late = message(&c);
+        let early = submitted(
+            &c,
+            &mut cache,
+            late,
+            1,
+            "gsm0",
+            &part(nid),
+            true,
+            true,
+            1_000 + EARLY_REPORT_MS + 1,
+        )
+        .unwrap();
+        assert!(early.is_empty(), "{early:?}");
+        // A report that just overtook its response is applied.
+        let soon = message(&c);
+        let nid2 = "10@491701234567";
+        report(
+            &c,
+            &mut cache,
+            "gsm0",
+            nid2,
+            DlrState::Delivered,
+            None,
+            900_000,
+        )
+        .unwrap();
+        let early = submitted(
+            &c,
+            &mut cache,
+            soon,
+            1,
+            "gsm0",
+            &part(nid2),
+            true,
+            true,
+            900_500,
+        )
+        .unwrap();
+        assert_eq!(early.len(), 1);
+        assert_eq!(early[0].finished, Some(OutState::Delivered));
+    }
 }

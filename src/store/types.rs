@@ -13,6 +13,19 @@ pub fn now_ms() -> UnixMs {
         .unwrap_or(0)
 }
 
+/// A time as the store keeps it (before the epoch: 0).
+pub fn system_ms(t: std::time::SystemTime) -> UnixMs {
+    t.duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+/// The UTC day a time falls on (days since the epoch), as the per-link
+/// daily send counts (SIM daily limits) are kept.
+pub fn day_of(at: UnixMs) -> i64 {
+    at.div_euclid(86_400_000)
+}
+
 /// The lifecycle of an outbound message. "Accepted" is the API's answer;
 /// the stored message starts queued in the same commit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

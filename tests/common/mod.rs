@@ -9,6 +9,8 @@
 
 #![allow(dead_code)]
 
+pub mod modem;
+
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::future::Future;

@@ -1,0 +1,136 @@
+//! `GET /api/v1/calls`: the calls the modem lines saw, oldest first, page
+//! by page like received messages; and answering or hanging up a call
+//! that is still going on.
+
+use super::AppState;
+use super::error::ApiError;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use serde::Deserialize;
+use switchboard_protocol::{CallCommand, CallId, HandlerId};
+
+/// Calls carry this prefix on their id, so they are never taken for
+/// messages.
+const CALL_PREFIX: &str = "call-";
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CallsQuery {
+    #[serde(default)]
+    after: Option<String>,
+    #[serde(default)]
+    limit: Option<u32>,
+}
+
+pub async fn list(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    query: Result<Query<CallsQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    app.keys.check(&app.store, &headers)?;
+    let Query(q) = query.map_err(|e| ApiError::field("query", e.body_text()))?;
+    let limit = q.limit.unwrap_or(100);
+    if !(1..=1000).contains(&limit) {
+        return Err(ApiError::field("limit", "must be between 1 and 1000"));
+    }
+    let after: i64 = match q.after.as_deref() {
+        None | Some("") => 0,
+        Some(a) => a
+            .strip_prefix(CALL_PREFIX)
+            .unwrap_or(a)
+            .parse()
+            .map_err(|_| {
+                ApiError::field(
+                    "after",
+                    "is not a cursor from an earlier answer's next_cursor",
+                )
+            })?,
+    };
+    let list = app
+        .store
+        .read(|c| crate::store::list_calls(c, after, limit))
+        .map_err(ApiError::unavailable)?;
+    let next = list
+        .last()
+        .map(|c| format!("{CALL_PREFIX}{}", c.id))
+        .unwrap_or_else(|| format!("{CALL_PREFIX}{after}"));
+    let calls: Vec<_> = list
+        .into_iter()
+        .map(|mut c| {
+            c.id = format!("{CALL_PREFIX}{}", c.id);
+            c
+        })
+        .collect();
+    Ok(Json(
+        serde_json::json!({ "calls": calls, "next_cursor": next }),
+    ))
+}
+
+/// `POST /api/v1/calls/{id}/answer` and `.../hangup`: 202 once the command
+/// is handed to the line; the call's row shows what came of it. Hanging up
+/// a call that is still ringing refuses it (it counts as missed).
+pub async fn control(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Path((id, action)): Path<(String, String)>,
+) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+    app.keys.check(&app.store, &headers)?;
+    let n: i64 = id
+        .strip_prefix(CALL_PREFIX)
+        .unwrap_or(&id)
+        .parse()
+        .map_err(|_| ApiError::not_found("call"))?;
+    let (handler, call_id, open) = app
+        .store
+        .read(|c| crate::store::call_target(c, n))
+        .map_err(ApiError::unavailable)?
+        .ok_or_else(|| ApiError::not_found("call"))?;
+    let call = parse_call_id(&call_id).ok_or_else(|| ApiError::not_found("call"))?;
+    if !open {
+        return Err(ApiError::conflict("the call has ended"));
+    }
+    let ringing = app
+        .store
+        .read(|c| crate::store::list_calls(c, n - 1, 1))
+        .map_err(ApiError::unavailable)?
+        .first()
+        .is_some_and(|v| v.outcome == "ringing");
+    let command = match action.as_str() {
+        "answer" => CallCommand::Answer { call },
+        "hangup" if ringing && matches!(call, CallId::Incoming(_)) => CallCommand::Reject { call },
+        "hangup" => CallCommand::HangUp { call: Some(call) },
+        other => {
+            return Err(ApiError::field(
+                "action",
+                format!("'{other}' is neither \"answer\" nor \"hangup\""),
+            ));
+        }
+    };
+    app.dispatcher.call(HandlerId::new(handler), command);
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(serde_json::json!({ "id": format!("{CALL_PREFIX}{n}"), "action": action })),
+    ))
+}
+
+/// Reads a call id as `CallId`'s Display writes it.
+fn parse_call_id(s: &str) -> Option<CallId> {
+    if let Some(n) = s.strip_prefix("incoming-") {
+        return n.parse().ok().map(CallId::Incoming);
+    }
+    s.strip_prefix("placed-")?.parse().ok().map(CallId::Placed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn call_ids_read_back() {
+        for id in [CallId::Incoming(7), CallId::Placed(12)] {
+            assert_eq!(parse_call_id(&id.to_string()), Some(id));
+        }
+        assert_eq!(parse_call_id("incoming-x"), None);
+    }
+}

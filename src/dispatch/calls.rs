@@ -1,0 +1,75 @@
+//! Call events from modem lines, turned into writes of the calls table.
+//! Logs name callers only masked.
+
+use crate::store::WriteOp;
+use switchboard_protocol::{Caller, Event, HandlerId};
+
+/// The write for a call event; `None` for other events.
+pub fn call_op(handler: &HandlerId, event: Event) -> Option<WriteOp> {
+    let name = handler.0.clone();
+    match event {
+        Event::CallIncoming {
+            call,
+            caller,
+            line,
+            at,
+        } => {
+            tracing::info!(line = %handler, %call, caller = %masked(&caller), "incoming call");
+            Some(WriteOp::CallIncoming {
+                handler: name,
+                call,
+                caller,
+                line,
+                at: crate::store::system_ms(at),
+                done: Box::new(move |r| {
+                    if let Err(e) = r {
+                        tracing::error!(error = %e, %call, "cannot store an incoming call");
+                    }
+                }),
+            })
+        }
+        Event::CallMissed(m) => {
+            tracing::info!(
+                line = %handler,
+                call = %m.call,
+                caller = %masked(&m.caller),
+                rings = m.rings,
+                rejected = m.rejected,
+                "missed call"
+            );
+            let call = m.call;
+            Some(WriteOp::CallMissed {
+                handler: name,
+                call: m,
+                done: Box::new(move |r| {
+                    if let Err(e) = r {
+                        tracing::error!(error = %e, %call, "cannot store a missed call");
+                    }
+                }),
+            })
+        }
+        Event::CallProgress { call, progress, at } => {
+            tracing::debug!(line = %handler, %call, ?progress, "call progress");
+            Some(WriteOp::CallProgress {
+                handler: name,
+                call,
+                progress,
+                at: crate::store::system_ms(at),
+                done: Box::new(move |r| {
+                    if let Err(e) = r {
+                        tracing::error!(error = %e, %call, "cannot store a call's progress");
+                    }
+                }),
+            })
+        }
+        _ => None,
+    }
+}
+
+fn masked(c: &Caller) -> String {
+    match c {
+        Caller::Number(a) => format!("{a:?}"),
+        Caller::Withheld => "withheld".into(),
+        Caller::Unavailable => "unavailable".into(),
+    }
+}
