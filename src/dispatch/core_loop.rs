@@ -1,7 +1,7 @@
 //! The dispatcher task's state and event handling.
 
 use super::backoff::retry_delay;
-use super::{CoreMsg, Job, RouteTable, StatusBoard, Timing, UnmatchedReport, ms};
+use super::{CoreMsg, Job, Note, Notes, RouteTable, StatusBoard, Timing, UnmatchedReport, ms};
 use crate::metrics::Metrics;
 use crate::store::{Next, OutState, Store, UnixMs, WriteOp, now_ms};
 use std::cmp::Reverse;
@@ -60,6 +60,8 @@ pub struct Core {
     /// larger than [`RESIDENT_MAX`], or the start): load them from this id.
     spilled_from: Option<i64>,
     shutting_down: bool,
+    /// Told of stored received SMS and ended messages (the IM side).
+    notes: Notes,
 }
 
 /// Most messages kept in memory. The queue is the store; memory holds the
@@ -67,6 +69,7 @@ pub struct Core {
 const RESIDENT_MAX: usize = 4096;
 
 impl Core {
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         store: Store,
         handlers: Vec<HandlerHandle>,
@@ -75,6 +78,7 @@ impl Core {
         metrics: Arc<Metrics>,
         me: mpsc::UnboundedSender<CoreMsg>,
         status: StatusBoard,
+        notes: Notes,
     ) -> Core {
         let slots = handlers
             .into_iter()
@@ -109,6 +113,7 @@ impl Core {
             resident: HashSet::new(),
             spilled_from: Some(0),
             shutting_down: false,
+            notes,
         }
     }
 
@@ -333,6 +338,7 @@ impl Core {
                 self.metrics.received_parts.fetch_add(1, Relaxed);
                 let me = self.me.clone();
                 let h = handler.clone();
+                let notes = self.notes.clone();
                 self.store.writer.send(WriteOp::Inbound {
                     handler: handler.0,
                     sms,
@@ -340,6 +346,9 @@ impl Core {
                     done: Box::new(move |r| {
                         if let Err(e) = &r {
                             tracing::error!(error = %e, "cannot store a received SMS; refusing it so the network retries");
+                        }
+                        if let (Ok(Some(id)), Some(n)) = (&r, &notes) {
+                            let _ = n.send(Note::Received(*id));
                         }
                         let _ = me.send(CoreMsg::InboundDone { handler: h, ack, stored: r.is_ok() });
                     }),
@@ -602,6 +611,7 @@ impl Core {
         let metrics = self.metrics.clone();
         let h = handler.clone();
         let nid = network_id.clone();
+        let notes = self.notes.clone();
         self.store.writer.send(WriteOp::Report {
             handler: handler.0,
             network_id,
@@ -612,6 +622,9 @@ impl Core {
                 let stored = r.is_ok();
                 let unmatched = match r {
                     Ok(Some(applied)) => {
+                        if let (Some(state), Some(n)) = (applied.finished, &notes) {
+                            let _ = n.send(Note::Finished(applied.id, state));
+                        }
                         match applied.finished {
                             Some(OutState::Delivered) => metrics.delivered.fetch_add(1, Relaxed),
                             Some(OutState::Failed) => metrics.failed.fetch_add(1, Relaxed),
@@ -902,11 +915,17 @@ impl Core {
 
     fn flush_parts(&self) {
         let now = now_ms();
+        let notes = self.notes.clone();
         self.store.writer.send(WriteOp::FlushParts {
             older_than: now - ms(self.timing.mo_part_timeout),
             at: now,
-            done: Box::new(|r| match r {
+            done: Box::new(move |r| match r {
                 Ok(ids) if !ids.is_empty() => {
+                    if let Some(n) = &notes {
+                        for id in &ids {
+                            let _ = n.send(Note::Received(*id));
+                        }
+                    }
                     tracing::warn!(
                         messages = ids.len(),
                         "stored long SMS with parts missing after the wait"

@@ -13,6 +13,7 @@ mod writer;
 mod writer_cache;
 
 pub use ops::{Done, Next, WriteOp};
+pub use ops_out::accept as accept_outbound;
 pub use reads::*;
 pub use types::*;
 pub use writer::Writer;
@@ -110,6 +111,16 @@ impl Store {
             v.push(conn);
         }
         r.map_err(StoreError::from)
+    }
+
+    /// Runs `f` in the single writer, atomically (a failing `f` leaves
+    /// nothing written), and returns its result after the commit, synced.
+    pub async fn exec<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        self.call(|done| WriteOp::Exec(Box::new(move |c| ops::Applied::exec(c, f, done))))
+            .await
     }
 
     /// Sends an op and waits for its commit.

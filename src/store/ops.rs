@@ -93,6 +93,10 @@ pub enum WriteOp {
         detail: String,
         at: UnixMs,
     },
+    /// A write of another part of the host (directory, bindings, inbox,
+    /// ...): runs in its own savepoint inside the shared transaction and is
+    /// always synced. See [`super::Store::exec`].
+    Exec(Box<dyn FnOnce(&Connection) -> Applied + Send>),
 }
 
 /// A finished op waiting for the commit verdict.
@@ -105,6 +109,15 @@ impl Applied {
 
     fn none() -> Applied {
         Applied(Box::new(|_| {}))
+    }
+
+    /// Runs `f` atomically and completes `done` after the commit.
+    pub fn exec<T: Send + 'static>(
+        c: &Connection,
+        f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+        done: Done<T>,
+    ) -> Applied {
+        complete(done, in_savepoint(c, f))
     }
 }
 
@@ -123,7 +136,13 @@ fn atomically<T>(
     tx: &mut Transaction,
     f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
 ) -> Result<T, StoreError> {
-    let c: &Connection = tx;
+    in_savepoint(tx, f)
+}
+
+fn in_savepoint<T>(
+    c: &Connection,
+    f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+) -> Result<T, StoreError> {
     c.prepare_cached("SAVEPOINT op")?.execute([])?;
     match f(c) {
         Ok(v) => {
@@ -289,6 +308,7 @@ impl WriteOp {
                 }
                 Applied::none()
             }
+            WriteOp::Exec(work) => work(tx),
         }
     }
 
@@ -321,6 +341,12 @@ impl WriteOp {
             WriteOp::DeleteWebhook { done, .. } => done(Err(err)),
             WriteOp::WebhookResult { done, .. } => done(Err(err)),
             WriteOp::Audit { .. } => {}
+            WriteOp::Exec(work) => {
+                // Dropping the work drops its completion: the caller of
+                // `Store::exec` hears `StoreError::Closed`.
+                drop(work);
+                tracing::error!(error = %err, "a write was not run");
+            }
         }
     }
 }
