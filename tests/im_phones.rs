@@ -33,7 +33,10 @@ async fn bound_phones_and_im_users_write_through_ids_and_never_see_a_number() {
     assert!(sms.contains("bob@sb.test"), "{sms}");
     bob_events.next("binding.requested").await;
     let (s, v) = bob
-        .post("/api/v1/bindings/confirm", &serde_json::json!({"code": code_in(&sms)}))
+        .post(
+            "/api/v1/bindings/confirm",
+            &serde_json::json!({"code": code_in(&sms)}),
+        )
         .await;
     assert_eq!(s, 200, "{v}");
     drop(bob_events);
@@ -52,7 +55,10 @@ async fn bound_phones_and_im_users_write_through_ids_and_never_see_a_number() {
     // A text without an ID goes to whoever wrote last (sticky reply).
     w.text(P_BOB, "sure thing").await;
     let m = alice_events.next("message").await;
-    assert_eq!((m["from"].as_str(), m["text"].as_str()), (Some("bob@sb.test"), Some("sure thing")));
+    assert_eq!(
+        (m["from"].as_str(), m["text"].as_str()),
+        (Some("bob@sb.test"), Some("sure thing"))
+    );
 
     // The other two ways to write an ID, any case.
     w.text(P_BOB, "@ALICE second").await;
@@ -80,7 +86,10 @@ async fn bound_phones_and_im_users_write_through_ids_and_never_see_a_number() {
     // An unknown ID gets a helpful reply naming a similar one.
     w.text(P_BOB, "@alcie hello?").await;
     let u = w.nth_sms(P_BOB, 6).await;
-    assert!(u.contains("\"alcie\"") && u.contains("Did you mean alice?"), "{u}");
+    assert!(
+        u.contains("\"alcie\"") && u.contains("Did you mean alice?"),
+        "{u}"
+    );
     // ... at most once an hour.
     w.text(P_BOB, "@alcie hello again").await;
     w.no_more_sms(P_BOB, 6).await;
@@ -91,7 +100,10 @@ async fn bound_phones_and_im_users_write_through_ids_and_never_see_a_number() {
     alice.send("bob", "while you were stopped").await;
     w.no_more_sms(P_BOB, 7).await;
     let (_, inbox) = bob.get("/api/v1/inbox?unread=true").await;
-    assert_eq!(inbox["messages"][0]["text"], "while you were stopped", "{inbox}");
+    assert_eq!(
+        inbox["messages"][0]["text"], "while you were stopped",
+        "{inbox}"
+    );
     assert_eq!(inbox["messages"][0]["from"], "alice@sb.test", "{inbox}");
     w.text(P_BOB, "start").await;
     assert!(w.nth_sms(P_BOB, 8).await.contains("on again"));
@@ -101,7 +113,10 @@ async fn bound_phones_and_im_users_write_through_ids_and_never_see_a_number() {
     // HELP explains the commands.
     w.text(P_BOB, "help").await;
     let help = w.nth_sms(P_BOB, 10).await;
-    assert!(help.contains("REG") && help.contains("You are bob@sb.test"), "{help}");
+    assert!(
+        help.contains("REG") && help.contains("You are bob@sb.test"),
+        "{help}"
+    );
 
     // An unbound phone gets HELP (once an hour), and its text goes nowhere.
     w.text(P_STRANGER, "alice hello").await;
@@ -113,7 +128,11 @@ async fn bound_phones_and_im_users_write_through_ids_and_never_see_a_number() {
     // Others' numbers appear nowhere: not in what Alice or Bob were shown
     // (bodies, events), not in any SMS, not in the log.
     let (_, contacts) = alice.get("/api/v1/inbox").await;
-    assert!(contacts["messages"].as_array().is_some_and(|m| !m.is_empty()));
+    assert!(
+        contacts["messages"]
+            .as_array()
+            .is_some_and(|m| !m.is_empty())
+    );
     w.assert_private(
         &[("alice", P_ALICE), ("bob", P_BOB)],
         &[P_ALICE, P_BOB, P_STRANGER],
@@ -131,11 +150,17 @@ async fn an_unbound_phone_gets_an_id_of_its_own_and_picks_a_name() {
     assert!(welcome.contains("Your IM ID is phone"), "{welcome}");
     let m = events.next("message").await;
     let from = m["from"].as_str().expect("from").to_owned();
-    assert!(from.starts_with("phone") && from.ends_with("@sb.test"), "{m}");
+    assert!(
+        from.starts_with("phone") && from.ends_with("@sb.test"),
+        "{m}"
+    );
     assert_eq!(m["text"], "hi from a plain phone");
 
     w.text(P_STRANGER, "NICK dave").await;
-    assert_eq!(w.nth_sms(P_STRANGER, 2).await, "Done: you are now dave@sb.test.");
+    assert_eq!(
+        w.nth_sms(P_STRANGER, 2).await,
+        "Done: you are now dave@sb.test."
+    );
     w.text(P_STRANGER, "alice it is dave now").await;
     let m = events.next("message").await;
     assert_eq!(m["from"], "dave@sb.test", "{m}");

@@ -128,14 +128,21 @@ impl World {
 
     /// Waits for the `n`-th SMS (1-based) to this phone and returns it.
     pub async fn nth_sms(&self, phone: &str, n: usize) -> String {
-        let text = eventually(&format!("SMS number {n} to {phone}"), 20 * SECOND, || async {
-            let all = self.sms_to(phone);
-            all.get(n - 1)
-                .cloned()
-                .ok_or_else(|| format!("{} SMS so far: {all:?}", all.len()))
-        })
+        let text = eventually(
+            &format!("SMS number {n} to {phone}"),
+            20 * SECOND,
+            || async {
+                let all = self.sms_to(phone);
+                all.get(n - 1)
+                    .cloned()
+                    .ok_or_else(|| format!("{} SMS so far: {all:?}", all.len()))
+            },
+        )
         .await;
-        self.seen.lock().unwrap().push((phone.to_owned(), text.clone()));
+        self.seen
+            .lock()
+            .unwrap()
+            .push((phone.to_owned(), text.clone()));
         text
     }
 
@@ -217,10 +224,21 @@ impl User {
         format!("{}@{CLUSTER}", self.name)
     }
 
-    pub async fn call(&self, method: reqwest::Method, path: &str, body: Option<&Value>) -> (u16, Value) {
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> (u16, Value) {
         let auth = format!("Bearer {}", self.token);
-        let (s, v) = self.api.request(method, path, body, Auth::Header(&auth)).await;
-        self.seen.lock().unwrap().push((self.name.clone(), v.to_string()));
+        let (s, v) = self
+            .api
+            .request(method, path, body, Auth::Header(&auth))
+            .await;
+        self.seen
+            .lock()
+            .unwrap()
+            .push((self.name.clone(), v.to_string()));
         (s, v)
     }
 
@@ -241,7 +259,9 @@ impl User {
     }
 
     pub async fn presence(&self, status: &str) {
-        let (s, v) = self.put("/api/v1/presence", &json!({"status": status})).await;
+        let (s, v) = self
+            .put("/api/v1/presence", &json!({"status": status}))
+            .await;
         assert_eq!(s, 200, "{v}");
     }
 
@@ -359,7 +379,9 @@ impl World {
     /// Binds `phone` to the user from the API: asks for a code, reads it
     /// from the SMS (the `nth` to that phone) and confirms it.
     pub async fn bind(&self, user: &User, phone: &str, nth: usize) {
-        let (s, v) = user.post("/api/v1/bindings", &json!({"phone": phone})).await;
+        let (s, v) = user
+            .post("/api/v1/bindings", &json!({"phone": phone}))
+            .await;
         assert_eq!(s, 202, "{v}");
         let sms = self.nth_sms(phone, nth).await;
         assert!(sms.contains(&user.full()), "{sms}");
