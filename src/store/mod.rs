@@ -101,6 +101,9 @@ impl Store {
                     OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
                 )?;
                 c.busy_timeout(std::time::Duration::from_secs(5))?;
+                // Large tables (a million users) are read by point
+                // lookups: map the file rather than copy pages.
+                c.pragma_update(None, "mmap_size", 256i64 * 1024 * 1024)?;
                 c
             }
         };
@@ -119,8 +122,28 @@ impl Store {
         &self,
         f: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
     ) -> Result<T, StoreError> {
-        self.call(|done| WriteOp::Exec(Box::new(move |c| ops::Applied::exec(c, f, done))))
-            .await
+        self.exec_with(f, true).await
+    }
+
+    /// Like [`Store::exec`] for writes whose loss in a power cut is
+    /// harmless (a quota count): the commit need not be synced first.
+    pub async fn exec_unsynced<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        self.exec_with(f, false).await
+    }
+
+    async fn exec_with<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+        sync: bool,
+    ) -> Result<T, StoreError> {
+        self.call(|done| WriteOp::Exec {
+            work: Box::new(move |c| ops::Applied::exec(c, f, done)),
+            sync,
+        })
+        .await
     }
 
     /// Sends an op and waits for its commit.

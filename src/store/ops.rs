@@ -94,9 +94,13 @@ pub enum WriteOp {
         at: UnixMs,
     },
     /// A write of another part of the host (directory, bindings, inbox,
-    /// ...): runs in its own savepoint inside the shared transaction and is
-    /// always synced. See [`super::Store::exec`].
-    Exec(Box<dyn FnOnce(&Connection) -> Applied + Send>),
+    /// ...): runs in its own savepoint inside the shared transaction;
+    /// `sync`: its commit must reach the disk before it completes. See
+    /// [`super::Store::exec`].
+    Exec {
+        work: Box<dyn FnOnce(&Connection) -> Applied + Send>,
+        sync: bool,
+    },
 }
 
 /// A finished op waiting for the commit verdict.
@@ -308,7 +312,7 @@ impl WriteOp {
                 }
                 Applied::none()
             }
-            WriteOp::Exec(work) => work(tx),
+            WriteOp::Exec { work, .. } => work(tx),
         }
     }
 
@@ -317,13 +321,16 @@ impl WriteOp {
     /// The outcome of a try need not: if power fails before a later sync,
     /// the message is sent again, as after any crash.
     pub fn needs_sync(&self) -> bool {
-        !matches!(
-            self,
-            WriteOp::Submitted { .. }
-                | WriteOp::TryFailed { .. }
-                | WriteOp::WebhookResult { .. }
-                | WriteOp::Audit { .. }
-        )
+        match self {
+            WriteOp::Exec { sync, .. } => *sync,
+            _ => !matches!(
+                self,
+                WriteOp::Submitted { .. }
+                    | WriteOp::TryFailed { .. }
+                    | WriteOp::WebhookResult { .. }
+                    | WriteOp::Audit { .. }
+            ),
+        }
     }
 
     /// Completes the op with an error without running it.
@@ -341,7 +348,7 @@ impl WriteOp {
             WriteOp::DeleteWebhook { done, .. } => done(Err(err)),
             WriteOp::WebhookResult { done, .. } => done(Err(err)),
             WriteOp::Audit { .. } => {}
-            WriteOp::Exec(work) => {
+            WriteOp::Exec { work, .. } => {
                 // Dropping the work drops its completion: the caller of
                 // `Store::exec` hears `StoreError::Closed`.
                 drop(work);

@@ -37,19 +37,13 @@ pub async fn post(
         .numbers
         .iter()
         .enumerate()
-        .filter_map(|(i, n)| {
-            app.im
-                .numbers
-                .parse(n)
-                .ok()
-                .map(|p| (i, p.as_str().to_owned()))
-        })
+        .filter_map(|(i, n)| normalise(&app, n).map(|p| (i, p)))
         .collect();
     let (quota, now, asking) = (app.im.config.match_daily_quota, app.im.now(), me.id);
     let n = req.numbers.len() as u32;
     let granted = app
         .store
-        .exec(move |c| matching::take_quota(c, asking, n, quota, now))
+        .exec_unsynced(move |c| matching::take_quota(c, asking, n, quota, now))
         .await
         .map_err(store_err)?;
     if !granted {
@@ -59,13 +53,28 @@ pub async fn post(
             "contact matching is limited per day; try again tomorrow",
         ));
     }
-    let found = app
-        .store
-        .read(|c| matching::lookup(c, asking, &numbers))
-        .map_err(store_err)?;
+    // A thousand lookups: off the async workers.
+    let store = app.store.clone();
+    let found =
+        tokio::task::spawn_blocking(move || store.read(|c| matching::lookup(c, asking, &numbers)))
+            .await
+            .map_err(store_err)?
+            .map_err(store_err)?;
     let matches: Vec<Value> = found
         .iter()
         .map(|(i, id)| json!({ "index": i, "id": app.im.full(id) }))
         .collect();
     Ok(Json(json!({ "matches": matches })))
+}
+
+/// E.164 as is (a number that is not valid matches nobody: bindings hold
+/// valid numbers only); other forms through the number parser.
+fn normalise(app: &AppState, n: &str) -> Option<String> {
+    let plain = n
+        .strip_prefix('+')
+        .is_some_and(|d| (8..=15).contains(&d.len()) && d.bytes().all(|b| b.is_ascii_digit()));
+    if plain {
+        return Some(n.to_owned());
+    }
+    app.im.numbers.parse(n).ok().map(|p| p.as_str().to_owned())
 }
