@@ -173,3 +173,22 @@ async fn an_unbound_phone_gets_an_id_of_its_own_and_picks_a_name() {
     assert_eq!(w.nth_sms(P_STRANGER, 4).await, "alice: hi Dave");
     w.assert_private(&[("alice", "")], &[P_STRANGER]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_virtual_number_goes_straight_to_its_user() {
+    let w = World::start(
+        "phone_only_users = true\nvirtual_numbers = [{ address = \"1234501\", id = \"alice\" }]",
+    )
+    .await;
+    w.add_user("alice");
+    let alice = w.login("alice").await;
+    let mut events = alice.events().await;
+    w.text_to(P_STRANGER, "1234501", "no ID needed here").await;
+    let m = events.next("message").await;
+    assert_eq!(m["text"], "no ID needed here", "{m}");
+    // Commands still work on a virtual number.
+    w.text_to(P_STRANGER, "1234501", "WHO").await;
+    let who = w.nth_sms(P_STRANGER, 2).await;
+    assert!(who.starts_with("Nobody wrote"), "{who}");
+    w.assert_private(&[("alice", "")], &[P_STRANGER]);
+}

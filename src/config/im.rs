@@ -24,6 +24,18 @@ pub struct ImConfig {
     pub match_daily_quota: u32,
     /// For tests: `POST /api/v1/admin/clock` moves the gateway's clock on.
     pub test_clock: bool,
+    /// Per-user virtual numbers: an SMS to this destination address (a
+    /// short code with a suffix, a modem line) goes straight to the IM ID.
+    pub virtual_numbers: Vec<VirtualNumber>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct VirtualNumber {
+    /// The destination address as the network gives it (`1234501`).
+    pub address: String,
+    /// The IM ID it stands for (`alice`).
+    pub id: String,
 }
 
 impl Default for ImConfig {
@@ -37,6 +49,7 @@ impl Default for ImConfig {
             code_daily_cap: 5,
             match_daily_quota: 5000,
             test_clock: false,
+            virtual_numbers: Vec::new(),
         }
     }
 }
@@ -57,9 +70,39 @@ impl ImConfig {
                 ),
             ));
         }
+        let mut seen = std::collections::HashSet::new();
+        for (i, v) in self.virtual_numbers.iter().enumerate() {
+            let digits = v.address.trim_start_matches('+');
+            if digits.is_empty()
+                || !digits.bytes().all(|b| b.is_ascii_digit())
+                || !seen.insert(digits)
+            {
+                return Err((
+                    format!("im.virtual_numbers[{i}].address"),
+                    format!("'{}' is not digits, or is used twice", v.address),
+                ));
+            }
+            if let Err(e) = crate::directory::ImId::parse(&v.id, &self.cluster) {
+                return Err((
+                    format!("im.virtual_numbers[{i}].id"),
+                    format!("'{}': {e}", v.id),
+                ));
+            }
+        }
         if self.code_daily_cap == 0 {
             return Err(("im.code_daily_cap".into(), "must be at least 1".into()));
         }
         Ok(())
+    }
+}
+
+impl ImConfig {
+    /// The IM ID a destination address stands for, if it is a virtual number.
+    pub fn virtual_target(&self, to: &str) -> Option<&str> {
+        let to = to.trim_start_matches('+');
+        self.virtual_numbers
+            .iter()
+            .find(|v| v.address.trim_start_matches('+') == to)
+            .map(|v| v.id.as_str())
     }
 }

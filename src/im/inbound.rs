@@ -6,13 +6,17 @@ use switchboard_protocol::{Address, MessageId, PhoneNumber};
 
 pub async fn handle(im: &Im, id: MessageId) {
     let row = im.store.read(|c| {
-        c.prepare_cached("SELECT from_addr, text FROM inbound WHERE id = ?1")?
+        c.prepare_cached("SELECT from_addr, to_addr, text FROM inbound WHERE id = ?1")?
             .query_row([id.0], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
             })
             .optional()
     });
-    let (from, text) = match row {
+    let (from, to, text) = match row {
         Ok(Some(r)) => r,
         Ok(None) => return,
         Err(e) => {
@@ -27,7 +31,11 @@ pub async fn handle(im: &Im, id: MessageId) {
         );
         return;
     };
-    crate::sms_commands::handle(im, &phone, &text).await;
+    let to = serde_json::from_str::<Address>(&to)
+        .map(|a| a.wire().to_owned())
+        .unwrap_or_default();
+    let target = im.config.virtual_target(&to);
+    crate::sms_commands::handle(im, &phone, &text, target).await;
 }
 
 /// The sender as a phone number, when it is one.

@@ -13,9 +13,16 @@ use crate::routing_service::{self, Message};
 use parse::Texted;
 use switchboard_protocol::PhoneNumber;
 
-/// Handles one received SMS from a phone.
-pub async fn handle(im: &Im, phone: &PhoneNumber, text: &str) {
-    let texted = parse::parse(text);
+/// Handles one received SMS from a phone; `virtual_target`: it was sent to
+/// a user's virtual number, so a text that is no command is for them.
+pub async fn handle(im: &Im, phone: &PhoneNumber, text: &str, virtual_target: Option<&str>) {
+    let texted = match (parse::parse(text), virtual_target) {
+        (Texted::To { .. } | Texted::Maybe { .. } | Texted::Bare(_), Some(id)) => Texted::To {
+            id: id.to_owned(),
+            text: text.trim().to_owned(),
+        },
+        (t, _) => t,
+    };
     let me = match im.store.read(|c| sender_of(c, phone)) {
         Ok(u) => u,
         Err(e) => {

@@ -103,10 +103,15 @@ impl World {
 
     /// An SMS from a phone to the gateway.
     pub async fn text(&self, from: &str, text: &str) {
+        self.text_to(from, GATEWAY_NUMBER, text).await
+    }
+
+    /// An SMS from a phone to one of the gateway's addresses.
+    pub async fn text_to(&self, from: &str, to: &str, text: &str) {
         self.sim
             .inject_mo(MoMessage {
                 from: from.into(),
-                to: GATEWAY_NUMBER.into(),
+                to: to.into(),
                 text: text.into(),
                 ..MoMessage::default()
             })
