@@ -192,3 +192,38 @@ async fn a_virtual_number_goes_straight_to_its_user() {
     assert!(who.starts_with("Nobody wrote"), "{who}");
     w.assert_private(&[("alice", "")], &[P_STRANGER]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_sms_stored_but_not_handled_before_a_crash_is_handled_at_the_next_start() {
+    let mut w = World::start("").await;
+    w.add_user("alice");
+    w.add_user("bob");
+    let alice = w.login("alice").await;
+    let bob = w.login("bob").await;
+    w.bind(&alice, P_ALICE, 1).await;
+    w.bind(&bob, P_BOB, 1).await;
+
+    // The gateway dies right after storing an SMS from Bob's phone, before
+    // the IM side handled it (the row is what the store holds by then).
+    w.gw.kill9();
+    let db = w.gw.dir().join("switchboard.db");
+    let c = rusqlite::Connection::open(&db).expect("open the store");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_millis() as i64;
+    c.execute(
+        "INSERT INTO inbound (handler, from_addr, to_addr, text, coding, parts, complete, received_at)
+         VALUES ('sim', ?1, '{\"type\":\"other\",\"value\":\"12345\"}', 'alice did you get this', 'gsm7', 1, 1, ?2)",
+        rusqlite::params![format!("{{\"type\":\"international\",\"value\":\"{P_BOB}\"}}"), now],
+    )
+    .expect("insert");
+    drop(c);
+    w.gw.restart().await;
+    w.gw.api.wait_link_up("sim").await;
+    // Alice is offline: her phone gets it, once.
+    assert_eq!(w.nth_sms(P_ALICE, 2).await, "bob: did you get this");
+    w.gw.restart().await;
+    w.gw.api.wait_link_up("sim").await;
+    w.no_more_sms(P_ALICE, 2).await;
+}

@@ -45,6 +45,18 @@ impl Im {
 /// task (they only meet in the store), each ended message may be a receipt.
 pub fn spawn(im: Arc<Im>, mut notes: mpsc::UnboundedReceiver<Note>) {
     tokio::spawn(async move {
+        if im.config.enabled {
+            let left = inbound::unhandled(&im).await;
+            if !left.is_empty() {
+                tracing::warn!(
+                    count = left.len(),
+                    "handling received SMS left unhandled at the last stop"
+                );
+            }
+            for id in left {
+                inbound::handle(&im, id).await;
+            }
+        }
         while let Some(n) = notes.recv().await {
             let im = im.clone();
             match n {

@@ -248,6 +248,12 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX im_inbox_history_message ON im_inbox_history (message_id);
 
+    -- Received SMS the IM side has handled; those missing after a crash
+    -- are handled at the next start.
+    CREATE TABLE im_inbound_handled (
+        id INTEGER PRIMARY KEY
+    );
+
     CREATE TABLE im_match_quota (
         user_id INTEGER NOT NULL,
         day     INTEGER NOT NULL,
