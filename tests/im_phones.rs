@@ -223,7 +223,38 @@ async fn an_sms_stored_but_not_handled_before_a_crash_is_handled_at_the_next_sta
     w.gw.api.wait_link_up("sim").await;
     // Alice is offline: her phone gets it, once.
     assert_eq!(w.nth_sms(P_ALICE, 2).await, "bob: did you get this");
+    // (Handled is recorded just after the SMS went out: let it commit; a
+    // crash in between would send it again, at least once.)
+    tokio::time::sleep(Duration::from_millis(1000)).await;
     w.gw.restart().await;
     w.gw.api.wait_link_up("sim").await;
     w.no_more_sms(P_ALICE, 2).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sticky_reply_expires_and_the_reply_throttle_opens_after_an_hour() {
+    let w = World::start("sticky_reply_secs = 600").await;
+    w.add_user("alice");
+    w.add_user("bob");
+    let alice = w.login("alice").await;
+    let bob = w.login("bob").await;
+    w.bind(&bob, P_BOB, 1).await;
+    let mut events = alice.events().await;
+    alice.send("bob", "ping").await;
+    assert_eq!(w.nth_sms(P_BOB, 2).await, "alice: ping");
+    w.advance_clock(599).await;
+    w.text(P_BOB, "pong").await;
+    assert_eq!(events.next("message").await["text"], "pong");
+
+    // Past its time a text without an ID has nobody to go to.
+    w.advance_clock(2).await;
+    w.text(P_BOB, "still there?").await;
+    assert!(w.nth_sms(P_BOB, 3).await.starts_with("Who is this for?"));
+    w.text(P_BOB, "hello??").await;
+    w.no_more_sms(P_BOB, 3).await;
+    // One automatic reply of a kind per hour, then another.
+    w.advance_clock(3600).await;
+    w.text(P_BOB, "hello???").await;
+    assert!(w.nth_sms(P_BOB, 4).await.starts_with("Who is this for?"));
+    drop(bob);
 }

@@ -101,6 +101,13 @@ async fn message(
     };
     let (recipient, body) = match (named, id) {
         (Some(u), _) => (u, text),
+        // `word more words` without a sticky reply: a typo of an ID gets
+        // the suggestion, anything else the question who it is for.
+        (None, Some(_)) if !explicit && sticky.is_none() && similar.is_none() => {
+            let body = replies::render(&replies::NoRecipient);
+            auto_reply(im, phone, "no_recipient", body).await;
+            return;
+        }
         (None, Some(typed)) if explicit || sticky.is_none() => {
             let local = typed.split('@').next().unwrap_or(&typed).to_owned();
             let similar = similar.map(|s| s.to_string());
