@@ -35,6 +35,11 @@ pub enum Command {
         #[command(subcommand)]
         command: ApikeyCommand,
     },
+    /// Manage IM users (administrators: `list` shows bound numbers).
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
     /// Simulators for tests and trials.
     Sim {
         #[command(subcommand)]
@@ -59,6 +64,43 @@ pub enum ApikeyCommand {
     Create {
         #[arg(long)]
         name: String,
+        #[arg(long, short)]
+        config: PathBuf,
+    },
+}
+
+/// Passwords are read from the environment variable SWITCHBOARD_PASSWORD
+/// or else from the first line of standard input, never from arguments
+/// (which other users of the machine can see).
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user with a password.
+    Add {
+        /// The IM ID (`alice`).
+        id: String,
+        #[arg(long, short)]
+        config: PathBuf,
+    },
+    /// List users, their state and bound number.
+    List {
+        #[arg(long, short)]
+        config: PathBuf,
+    },
+    /// Disable a user: no login, tokens revoked, not reachable.
+    Disable {
+        id: String,
+        #[arg(long, short)]
+        config: PathBuf,
+    },
+    /// Enable a disabled user again.
+    Enable {
+        id: String,
+        #[arg(long, short)]
+        config: PathBuf,
+    },
+    /// Set a user's password (ends their sessions).
+    Passwd {
+        id: String,
         #[arg(long, short)]
         config: PathBuf,
     },

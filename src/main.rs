@@ -1,14 +1,24 @@
 //! switchboard: the host daemon and its command line.
 
 mod api;
+mod bindings;
 mod cli;
+mod clock;
 mod config;
 mod demo;
+mod directory;
 mod dispatch;
+mod im;
+mod inbox;
+mod matching;
 mod metrics;
 mod phone;
+mod presence;
+mod routing_service;
 mod serve;
+mod sms_commands;
 mod store;
+mod user_cli;
 mod webhooks;
 
 use clap::Parser;
@@ -90,6 +100,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             eprintln!("API key '{name}' created. It is shown only this once; store it now.");
             Ok(())
         }
+        Command::User { command } => user_cli::run(command).await,
         Command::Sim {
             command:
                 SimCommand::Smsc {

@@ -79,6 +79,9 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         link_names.push(id);
     }
     drop(events_tx);
+    // Received SMS and ended messages reach the IM side after their commit.
+    let (notes_tx, notes_rx) = tokio::sync::mpsc::unbounded_channel();
+    let notes = config.im.enabled.then_some(notes_tx);
     let routes = RouteTable::new(&config.route, &link_names, &modems);
     let d = &config.delivery;
     let timing = Timing {
@@ -94,11 +97,23 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         routes,
         timing,
         metrics.clone(),
+        notes,
     )
     .map_err(|source| StartError::Store { path, source })?;
     crate::webhooks::spawn(store.clone(), metrics.clone());
 
+    let im = Arc::new(crate::im::Im {
+        store: store.clone(),
+        clock: Arc::new(crate::clock::ShiftableClock::default()),
+        config: config.im.clone(),
+        hub: crate::presence::hub::Hub::default(),
+        dispatcher: dispatcher.clone(),
+        numbers,
+        validity_secs: d.validity_secs,
+    });
+    crate::im::spawn(im.clone(), notes_rx);
     let state = AppState {
+        im,
         store: store.clone(),
         dispatcher: dispatcher.clone(),
         metrics,

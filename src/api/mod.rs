@@ -4,6 +4,7 @@ mod auth;
 mod calls;
 mod error;
 mod hooks;
+mod im;
 mod read;
 mod send;
 mod system;
@@ -26,6 +27,7 @@ pub struct AppState {
     pub keys: Arc<KeyCache>,
     pub numbers: NumberParser,
     pub validity_secs: u64,
+    pub im: Arc<crate::im::Im>,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -42,6 +44,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/handlers", get(system::handlers))
         .route("/healthz", get(system::healthz))
         .route("/metrics", get(system::metrics))
+        .merge(im::routes())
         // Batches of 1,000 long messages fit; anything larger is refused.
         .layer(axum::extract::DefaultBodyLimit::max(4 * 1024 * 1024))
         .with_state(state)

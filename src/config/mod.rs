@@ -2,8 +2,10 @@
 //! the demo; unknown keys and bad values are errors naming the key.
 
 mod env;
+mod im;
 mod routes;
 
+pub use im::ImConfig;
 pub use routes::RouteConfig;
 
 use serde::{Deserialize, Serialize};
@@ -32,6 +34,8 @@ pub struct Config {
     pub modem: Vec<ModemConfig>,
     #[serde(default)]
     pub route: Vec<RouteConfig>,
+    #[serde(default)]
+    pub im: ImConfig,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -190,6 +194,7 @@ impl Config {
                 "must be at least 1 and not above delivery.retry_max_secs".into(),
             ));
         }
+        self.im.check()?;
         let mut names = std::collections::HashSet::new();
         for (i, s) in self.smpp.iter().enumerate() {
             if s.name.is_empty() || !names.insert(s.name.as_str()) {

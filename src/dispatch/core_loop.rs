@@ -2,7 +2,7 @@
 
 use super::backoff::retry_delay;
 use super::pool::{LinkKind, LinkSpec, Slot, pick};
-use super::{CoreMsg, Job, RouteTable, StatusBoard, Timing, UnmatchedReport, ms};
+use super::{CoreMsg, Job, Note, Notes, RouteTable, StatusBoard, Timing, UnmatchedReport, ms};
 use crate::metrics::Metrics;
 use crate::store::{Next, OutState, Store, UnixMs, WriteOp, day_of, now_ms};
 use std::cmp::Reverse;
@@ -53,6 +53,8 @@ pub struct Core {
     /// larger than [`RESIDENT_MAX`], or the start): load them from this id.
     spilled_from: Option<i64>,
     shutting_down: bool,
+    /// Told of stored received SMS and ended messages (the IM side).
+    notes: Notes,
 }
 
 /// A message handed to a link, and what it took from the link's day.
@@ -69,6 +71,7 @@ struct InFlight {
 const RESIDENT_MAX: usize = 4096;
 
 impl Core {
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         store: Store,
         links: Vec<LinkSpec>,
@@ -77,6 +80,7 @@ impl Core {
         metrics: Arc<Metrics>,
         me: mpsc::UnboundedSender<CoreMsg>,
         status: StatusBoard,
+        notes: Notes,
     ) -> Core {
         let day = day_of(now_ms());
         // What each SIM already sent today, so a restart does not reset
@@ -114,6 +118,7 @@ impl Core {
             resident: HashSet::new(),
             spilled_from: Some(0),
             shutting_down: false,
+            notes,
         }
     }
 
@@ -352,6 +357,7 @@ impl Core {
                 self.metrics.received_parts.fetch_add(1, Relaxed);
                 let me = self.me.clone();
                 let h = handler.clone();
+                let notes = self.notes.clone();
                 self.store.writer.send(WriteOp::Inbound {
                     handler: handler.0,
                     sms,
@@ -359,6 +365,9 @@ impl Core {
                     done: Box::new(move |r| {
                         if let Err(e) = &r {
                             tracing::error!(error = %e, "cannot store a received SMS; refusing it so the network retries");
+                        }
+                        if let (Ok(Some(id)), Some(n)) = (&r, &notes) {
+                            let _ = n.send(Note::Received(*id));
                         }
                         let _ = me.send(CoreMsg::InboundDone { handler: h, ack, stored: r.is_ok() });
                     }),
@@ -655,6 +664,7 @@ impl Core {
         let metrics = self.metrics.clone();
         let h = handler.clone();
         let nid = network_id.clone();
+        let notes = self.notes.clone();
         self.store.writer.send(WriteOp::Report {
             handler: handler.0,
             network_id,
@@ -665,6 +675,9 @@ impl Core {
                 let stored = r.is_ok();
                 let unmatched = match r {
                     Ok(Some(applied)) => {
+                        if let (Some(state), Some(n)) = (applied.finished, &notes) {
+                            let _ = n.send(Note::Finished(applied.id, state));
+                        }
                         match applied.finished {
                             Some(OutState::Delivered) => metrics.delivered.fetch_add(1, Relaxed),
                             Some(OutState::Failed) => metrics.failed.fetch_add(1, Relaxed),
@@ -972,11 +985,17 @@ impl Core {
 
     fn flush_parts(&self) {
         let now = now_ms();
+        let notes = self.notes.clone();
         self.store.writer.send(WriteOp::FlushParts {
             older_than: now - ms(self.timing.mo_part_timeout),
             at: now,
-            done: Box::new(|r| match r {
+            done: Box::new(move |r| match r {
                 Ok(ids) if !ids.is_empty() => {
+                    if let Some(n) = &notes {
+                        for id in &ids {
+                            let _ = n.send(Note::Received(*id));
+                        }
+                    }
                     tracing::warn!(
                         messages = ids.len(),
                         "stored long SMS with parts missing after the wait"
@@ -1048,6 +1067,7 @@ mod tests {
             Arc::new(Metrics::default()),
             tx,
             StatusBoard::new(&[]),
+            None,
         );
         c.spilled_from = None;
         c

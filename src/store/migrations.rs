@@ -169,6 +169,130 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (handler, day)
     ) WITHOUT ROWID;
     "#,
+    // 3: IM users, tokens, bindings and codes, phones' state, contacts,
+    // lists, rules and profiles, inbox with history, matching quotas.
+    r#"
+    CREATE TABLE im_users (
+        id             INTEGER PRIMARY KEY,
+        name           TEXT NOT NULL UNIQUE,      -- lower case, the local part of the IM ID
+        password_hash  TEXT,                      -- argon2 PHC string; NULL for phone-only users
+        phone_only     INTEGER NOT NULL DEFAULT 0,
+        disabled       INTEGER NOT NULL DEFAULT 0,
+        discoverable   INTEGER NOT NULL DEFAULT 0, -- may be found by contact matching
+        status         TEXT NOT NULL DEFAULT 'available',
+        status_text    TEXT NOT NULL DEFAULT '',
+        visibility     TEXT NOT NULL DEFAULT 'all', -- all | seeing_list
+        profile        TEXT NOT NULL DEFAULT 'default',
+        created_at     INTEGER NOT NULL
+    );
+
+    CREATE TABLE im_tokens (
+        hash       BLOB PRIMARY KEY,             -- SHA-256 of the bearer token
+        user_id    INTEGER NOT NULL,
+        created_at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX im_tokens_user ON im_tokens (user_id);
+
+    -- One phone <-> one IM ID.
+    CREATE TABLE im_bindings (
+        phone      TEXT PRIMARY KEY,             -- E.164
+        user_id    INTEGER NOT NULL UNIQUE,
+        created_at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+
+    -- The one pending code of a user, for one phone.
+    CREATE TABLE im_codes (
+        user_id    INTEGER PRIMARY KEY,
+        phone      TEXT NOT NULL,
+        code_hash  BLOB NOT NULL,
+        expires_at INTEGER NOT NULL,
+        tries      INTEGER NOT NULL DEFAULT 0
+    );
+
+    -- Codes sent to a number: back-off and the daily cap.
+    CREATE TABLE im_code_sends (
+        phone        TEXT PRIMARY KEY,
+        day          INTEGER NOT NULL,           -- days since the epoch
+        sent_today   INTEGER NOT NULL,
+        last_sent_at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+
+    -- What the gateway remembers of a phone: STOP, the sticky reply.
+    CREATE TABLE im_phones (
+        phone        TEXT PRIMARY KEY,
+        stopped      INTEGER NOT NULL DEFAULT 0,
+        sticky_user  INTEGER,
+        sticky_until INTEGER
+    ) WITHOUT ROWID;
+
+    -- Automatic replies sent to a phone, one row per kind, for the throttle.
+    CREATE TABLE im_autoreplies (
+        phone   TEXT NOT NULL,
+        kind    TEXT NOT NULL,
+        sent_at INTEGER NOT NULL,
+        PRIMARY KEY (phone, kind)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE im_contacts (
+        owner      INTEGER NOT NULL,
+        contact    INTEGER NOT NULL,
+        grp        TEXT NOT NULL DEFAULT '',
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (owner, contact)
+    ) WITHOUT ROWID;
+    CREATE INDEX im_contacts_contact ON im_contacts (contact);
+
+    -- blinded: always see me offline, their messages are dropped;
+    -- seeing: with visibility 'seeing_list', only these see me.
+    CREATE TABLE im_lists (
+        owner INTEGER NOT NULL,
+        kind  TEXT NOT NULL CHECK (kind IN ('blinded','seeing')),
+        other INTEGER NOT NULL,
+        PRIMARY KEY (owner, kind, other)
+    ) WITHOUT ROWID;
+
+    -- Profiles are named rule sets; a user's rules are JSON in order.
+    CREATE TABLE im_profiles (
+        user_id INTEGER NOT NULL,
+        name    TEXT NOT NULL,
+        rules   TEXT NOT NULL,                  -- JSON array of rules
+        PRIMARY KEY (user_id, name)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE im_inbox (
+        id          INTEGER PRIMARY KEY,
+        user_id     INTEGER NOT NULL,
+        sender_id   INTEGER NOT NULL,
+        text        TEXT NOT NULL,
+        urgent      INTEGER NOT NULL,
+        receipt     INTEGER NOT NULL,           -- the sender asked for receipts
+        state       TEXT NOT NULL CHECK (state IN ('unread','read','deleted')),
+        outbound_id INTEGER,                    -- the SMS that carried it to the phone
+        created_at  INTEGER NOT NULL
+    );
+    CREATE INDEX im_inbox_user ON im_inbox (user_id, id);
+    CREATE INDEX im_inbox_outbound ON im_inbox (outbound_id) WHERE outbound_id IS NOT NULL;
+
+    CREATE TABLE im_inbox_history (
+        message_id INTEGER NOT NULL,
+        at         INTEGER NOT NULL,
+        what       TEXT NOT NULL               -- added, delivered_client, sent_sms, delivered_phone, read, deleted
+    );
+    CREATE INDEX im_inbox_history_message ON im_inbox_history (message_id);
+
+    -- Received SMS the IM side has handled; those missing after a crash
+    -- are handled at the next start.
+    CREATE TABLE im_inbound_handled (
+        id INTEGER PRIMARY KEY
+    );
+
+    CREATE TABLE im_match_quota (
+        user_id INTEGER NOT NULL,
+        day     INTEGER NOT NULL,
+        used    INTEGER NOT NULL,
+        PRIMARY KEY (user_id, day)
+    ) WITHOUT ROWID;
+    "#,
 ];
 
 /// Brings the schema up to date; returns the version it is at.

@@ -15,6 +15,7 @@ mod writer;
 mod writer_cache;
 
 pub use ops::{Done, Next, WriteOp};
+pub use ops_out::accept as accept_outbound;
 pub use reads::*;
 pub use reads_calls::*;
 pub use types::*;
@@ -103,6 +104,9 @@ impl Store {
                     OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
                 )?;
                 c.busy_timeout(std::time::Duration::from_secs(5))?;
+                // Large tables (a million users) are read by point
+                // lookups: map the file rather than copy pages.
+                c.pragma_update(None, "mmap_size", 256i64 * 1024 * 1024)?;
                 c
             }
         };
@@ -113,6 +117,36 @@ impl Store {
             v.push(conn);
         }
         r.map_err(StoreError::from)
+    }
+
+    /// Runs `f` in the single writer, atomically (a failing `f` leaves
+    /// nothing written), and returns its result after the commit, synced.
+    pub async fn exec<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        self.exec_with(f, true).await
+    }
+
+    /// Like [`Store::exec`] for writes whose loss in a power cut is
+    /// harmless (a quota count): the commit need not be synced first.
+    pub async fn exec_unsynced<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        self.exec_with(f, false).await
+    }
+
+    async fn exec_with<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+        sync: bool,
+    ) -> Result<T, StoreError> {
+        self.call(|done| WriteOp::Exec {
+            work: Box::new(move |c| ops::Applied::exec(c, f, done)),
+            sync,
+        })
+        .await
     }
 
     /// Sends an op and waits for its commit.

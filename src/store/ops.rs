@@ -119,6 +119,14 @@ pub enum WriteOp {
         detail: String,
         at: UnixMs,
     },
+    /// A write of another part of the host (directory, bindings, inbox,
+    /// ...): runs in its own savepoint inside the shared transaction;
+    /// `sync`: its commit must reach the disk before it completes. See
+    /// [`super::Store::exec`].
+    Exec {
+        work: Box<dyn FnOnce(&Connection) -> Applied + Send>,
+        sync: bool,
+    },
 }
 
 /// A finished op waiting for the commit verdict.
@@ -131,6 +139,15 @@ impl Applied {
 
     fn none() -> Applied {
         Applied(Box::new(|_| {}))
+    }
+
+    /// Runs `f` atomically and completes `done` after the commit.
+    pub fn exec<T: Send + 'static>(
+        c: &Connection,
+        f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+        done: Done<T>,
+    ) -> Applied {
+        complete(done, in_savepoint(c, f))
     }
 }
 
@@ -149,7 +166,13 @@ fn atomically<T>(
     tx: &mut Transaction,
     f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
 ) -> Result<T, StoreError> {
-    let c: &Connection = tx;
+    in_savepoint(tx, f)
+}
+
+fn in_savepoint<T>(
+    c: &Connection,
+    f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+) -> Result<T, StoreError> {
     c.prepare_cached("SAVEPOINT op")?.execute([])?;
     match f(c) {
         Ok(v) => {
@@ -359,6 +382,7 @@ impl WriteOp {
                 }
                 Applied::none()
             }
+            WriteOp::Exec { work, .. } => work(tx),
         }
     }
 
@@ -367,13 +391,16 @@ impl WriteOp {
     /// The outcome of a try need not: if power fails before a later sync,
     /// the message is sent again, as after any crash.
     pub fn needs_sync(&self) -> bool {
-        !matches!(
-            self,
-            WriteOp::Submitted { .. }
-                | WriteOp::TryFailed { .. }
-                | WriteOp::WebhookResult { .. }
-                | WriteOp::Audit { .. }
-        )
+        match self {
+            WriteOp::Exec { sync, .. } => *sync,
+            _ => !matches!(
+                self,
+                WriteOp::Submitted { .. }
+                    | WriteOp::TryFailed { .. }
+                    | WriteOp::WebhookResult { .. }
+                    | WriteOp::Audit { .. }
+            ),
+        }
     }
 
     /// Completes the op with an error without running it.
@@ -393,6 +420,12 @@ impl WriteOp {
             WriteOp::DeleteWebhook { done, .. } => done(Err(err)),
             WriteOp::WebhookResult { done, .. } => done(Err(err)),
             WriteOp::Audit { .. } => {}
+            WriteOp::Exec { work, .. } => {
+                // Dropping the work drops its completion: the caller of
+                // `Store::exec` hears `StoreError::Closed`.
+                drop(work);
+                tracing::error!(error = %err, "a write was not run");
+            }
         }
     }
 }
