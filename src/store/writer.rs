@@ -161,3 +161,94 @@ fn rollback(conn: &Connection) {
         tracing::error!(error = %e, "cannot roll back a failed batch");
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{Accepted, NewOutbound, ReportApplied};
+    use switchboard_protocol::{
+        Body, MessageId, NetworkMessageId, PhoneNumber, Priority, SubmittedPart,
+    };
+
+    fn message(text: &str) -> NewOutbound {
+        NewOutbound {
+            api_key_id: 1,
+            idempotency_key: None,
+            to: PhoneNumber::parse_e164("+491701234567").unwrap(),
+            from: None,
+            body: Body::Text { text: text.into() },
+            report: true,
+            priority: Priority::Normal,
+            valid_until: 10_000_000,
+            concat_ref: 1,
+            total_parts: 1,
+            created_at: 1,
+        }
+    }
+
+    type Slot<T> = Arc<std::sync::Mutex<Option<Result<T, StoreError>>>>;
+
+    fn slot<T: Send + 'static>() -> (Slot<T>, super::super::Done<T>) {
+        let s: Slot<T> = Arc::default();
+        let s2 = s.clone();
+        (s, Box::new(move |r| *s2.lock().unwrap() = Some(r)))
+    }
+
+    /// One op of a batch fails: the batch is run again with savepoints, the
+    /// failing op is refused and leaves nothing, the others are stored.
+    #[test]
+    fn a_failing_op_leaves_nothing_and_the_rest_of_its_batch_is_stored() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let mut conn = Connection::open(&path).unwrap();
+        super::super::migrations::migrate(&mut conn).unwrap();
+        let outbox = WriterCache::load(&conn).unwrap();
+        // Without this table recording a submit fails half way: after the
+        // message's state was set, at its parts.
+        conn.execute_batch("DROP TABLE outbound_parts").unwrap();
+
+        let (tx, rx) = mpsc::channel();
+        let (first, done_first) = slot::<Vec<Accepted>>();
+        let (submitted, done_submitted) = slot::<Vec<ReportApplied>>();
+        let (second, done_second) = slot::<Vec<Accepted>>();
+        tx.send(WriteOp::Accept(vec![message("a")], done_first))
+            .unwrap();
+        tx.send(WriteOp::Submitted {
+            id: MessageId(1),
+            attempt: 1,
+            handler: "sim".into(),
+            parts: vec![SubmittedPart {
+                seq: 1,
+                network_id: NetworkMessageId("n1".into()),
+            }],
+            complete: true,
+            at: 2,
+            done: done_submitted,
+        })
+        .unwrap();
+        tx.send(WriteOp::Accept(
+            vec![message("b"), message("c")],
+            done_second,
+        ))
+        .unwrap();
+        drop(tx);
+        // All three are waiting, so they are one batch.
+        run(conn, rx, outbox, Arc::new(Notify::new()), true);
+
+        let first = first.lock().unwrap().take().unwrap().unwrap();
+        let second = second.lock().unwrap().take().unwrap().unwrap();
+        assert_eq!(first.len(), 1);
+        assert_eq!(second.len(), 2);
+        assert_eq!(first[0].id, MessageId(1));
+        assert!(submitted.lock().unwrap().take().unwrap().is_err());
+        let c = Connection::open(&path).unwrap();
+        let states: Vec<String> = c
+            .prepare("SELECT state FROM outbound ORDER BY id")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(states, ["queued"; 3], "all accepted, none half submitted");
+    }
+}
