@@ -73,6 +73,10 @@ impl Store {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         // Statements are cached per connection; the writer uses a few dozen.
         conn.set_prepared_statement_cache_capacity(64);
+        // The writer works at the ends of its tables and indexes (new rows,
+        // recent parts): 1 MiB of page cache holds that, where SQLite's
+        // default of 2 MiB per connection only adds resident memory.
+        conn.pragma_update(None, "cache_size", -1024)?;
         migrations::migrate(&mut conn)?;
         let outbox = writer_cache::WriterCache::load(&conn)?;
         let wake = Arc::new(Notify::new());
@@ -100,6 +104,8 @@ impl Store {
                     OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
                 )?;
                 c.busy_timeout(std::time::Duration::from_secs(5))?;
+                // Reads are page-at-a-time lookups and short scans.
+                c.pragma_update(None, "cache_size", -512)?;
                 c
             }
         };
