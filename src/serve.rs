@@ -108,7 +108,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         config: config.im.clone(),
         hub: crate::presence::hub::Hub::default(),
         dispatcher: dispatcher.clone(),
-        numbers,
+        numbers: numbers.clone(),
         validity_secs: d.validity_secs,
     });
     crate::im::spawn(im.clone(), notes_rx);

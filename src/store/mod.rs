@@ -77,6 +77,10 @@ impl Store {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         // Statements are cached per connection; the writer uses a few dozen.
         conn.set_prepared_statement_cache_capacity(64);
+        // The writer works at the ends of its tables and indexes (new rows,
+        // recent parts): 1 MiB of page cache holds that, where SQLite's
+        // default of 2 MiB per connection only adds resident memory.
+        conn.pragma_update(None, "cache_size", -1024)?;
         migrations::migrate(&mut conn)?;
         let outbox = writer_cache::WriterCache::load(&conn)?;
         let wake = Arc::new(Notify::new());
@@ -104,6 +108,8 @@ impl Store {
                     OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
                 )?;
                 c.busy_timeout(std::time::Duration::from_secs(5))?;
+                // Reads are page-at-a-time lookups and short scans.
+                c.pragma_update(None, "cache_size", -512)?;
                 // Large tables (a million users) are read by point
                 // lookups: map the file rather than copy pages.
                 c.pragma_update(None, "mmap_size", 256i64 * 1024 * 1024)?;
@@ -121,9 +127,11 @@ impl Store {
 
     /// Runs `f` in the single writer, atomically (a failing `f` leaves
     /// nothing written), and returns its result after the commit, synced.
+    /// `f` may run more than once: a batch with a failing op is rolled back
+    /// and run again, so it must only read its captures.
     pub async fn exec<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+        f: impl Fn(&Connection) -> rusqlite::Result<T> + Send + 'static,
     ) -> Result<T, StoreError> {
         self.exec_with(f, true).await
     }
@@ -132,21 +140,26 @@ impl Store {
     /// harmless (a quota count): the commit need not be synced first.
     pub async fn exec_unsynced<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+        f: impl Fn(&Connection) -> rusqlite::Result<T> + Send + 'static,
     ) -> Result<T, StoreError> {
         self.exec_with(f, false).await
     }
 
     async fn exec_with<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+        f: impl Fn(&Connection) -> rusqlite::Result<T> + Send + 'static,
         sync: bool,
     ) -> Result<T, StoreError> {
-        self.call(|done| WriteOp::Exec {
-            work: Box::new(move |c| ops::Applied::exec(c, f, done)),
-            sync,
-        })
-        .await
+        let any = self
+            .call(|done| WriteOp::Exec {
+                work: Box::new(move |c| f(c).map(|v| Box::new(v) as Box<dyn std::any::Any + Send>)),
+                sync,
+                done,
+            })
+            .await?;
+        any.downcast::<T>()
+            .map(|v| *v)
+            .map_err(|_| StoreError::Sqlite("internal: wrong result type of a write".into()))
     }
 
     /// Sends an op and waits for its commit.

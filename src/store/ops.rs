@@ -3,7 +3,8 @@
 use super::StoreError;
 use super::types::{Accepted, NewOutbound, OutState, ReportApplied, UnixMs};
 use super::writer_cache::WriterCache;
-use rusqlite::{Connection, Transaction};
+use rusqlite::Connection;
+use std::any::Any;
 use switchboard_protocol::{
     CallId, CallProgress, Caller, DlrState, InboundSms, MessageId, MissedCall, PhoneNumber,
     SubmittedPart,
@@ -120,58 +121,40 @@ pub enum WriteOp {
         at: UnixMs,
     },
     /// A write of another part of the host (directory, bindings, inbox,
-    /// ...): runs in its own savepoint inside the shared transaction;
-    /// `sync`: its commit must reach the disk before it completes. See
-    /// [`super::Store::exec`].
+    /// ...), see [`super::Store::exec`]. `work` may run twice: when another
+    /// op of its batch fails, the batch is rolled back and run again with a
+    /// savepoint per op. `sync`: its commit must reach the disk before it
+    /// completes.
     Exec {
-        work: Box<dyn FnOnce(&Connection) -> Applied + Send>,
+        work: ExecWork,
         sync: bool,
+        done: Done<Box<dyn Any + Send>>,
     },
 }
 
-/// A finished op waiting for the commit verdict.
-pub struct Applied(Box<dyn FnOnce(Option<StoreError>) + Send>);
+/// The statements of an [`WriteOp::Exec`], with its result type erased.
+pub type ExecWork = Box<dyn Fn(&Connection) -> rusqlite::Result<Box<dyn Any + Send>> + Send>;
 
-impl Applied {
-    pub fn finish(self, commit_error: Option<StoreError>) {
-        (self.0)(commit_error)
-    }
-
-    fn none() -> Applied {
-        Applied(Box::new(|_| {}))
-    }
-
-    /// Runs `f` atomically and completes `done` after the commit.
-    pub fn exec<T: Send + 'static>(
-        c: &Connection,
-        f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
-        done: Done<T>,
-    ) -> Applied {
-        complete(done, in_savepoint(c, f))
-    }
-}
-
-fn complete<T: Send + 'static>(done: Done<T>, result: Result<T, StoreError>) -> Applied {
-    Applied(Box::new(move |commit_error| match commit_error {
-        Some(e) => done(Err(e)),
-        None => done(result),
-    }))
+/// What an op's statements produced, kept until the commit verdict.
+pub enum Outcome {
+    Accepted(Vec<Accepted>),
+    Reports(Vec<ReportApplied>),
+    Report(Option<ReportApplied>),
+    Inbound(Option<MessageId>),
+    Ids(Vec<MessageId>),
+    Id(i64),
+    OptId(Option<i64>),
+    Bool(bool),
+    Any(Box<dyn Any + Send>),
+    Unit,
 }
 
 /// Runs `f` inside a savepoint so a failing op leaves nothing half-written
 /// in the shared transaction. The savepoint statements are prepared once:
-/// rusqlite's `Savepoint` parses them anew for every op, which cost a tenth
-/// of the daemon's CPU under load.
+/// rusqlite's `Savepoint` parses them anew for every op.
 fn atomically<T>(
-    tx: &mut Transaction,
-    f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
-) -> Result<T, StoreError> {
-    in_savepoint(tx, f)
-}
-
-fn in_savepoint<T>(
     c: &Connection,
-    f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+    f: impl FnOnce(&Connection) -> Result<T, StoreError>,
 ) -> Result<T, StoreError> {
     c.prepare_cached("SAVEPOINT op")?.execute([])?;
     match f(c) {
@@ -187,24 +170,58 @@ fn in_savepoint<T>(
             if let Err(u) = undo {
                 tracing::error!(error = %u, "cannot undo a failed write");
             }
-            Err(e.into())
+            Err(e)
         }
     }
 }
 
 impl WriteOp {
-    pub fn apply(self, tx: &mut Transaction, outbox: &mut WriterCache) -> Applied {
-        use super::{ops_admin as admin, ops_calls as calls, ops_in as inb, ops_out as out};
+    /// Whether the op writes with more than one statement, so that a
+    /// failure part way would leave something half-written.
+    fn several_statements(&self) -> bool {
         match self {
-            WriteOp::Accept(msgs, done) => {
-                // One insert is atomic on its own; a batch needs a savepoint.
-                let r = if msgs.len() == 1 {
-                    out::accept(tx, &msgs).map_err(StoreError::from)
-                } else {
-                    atomically(tx, |c| out::accept(c, &msgs))
-                };
-                complete(done, r)
-            }
+            // One insert is atomic on its own; a batch is several.
+            WriteOp::Accept(msgs, _) => msgs.len() > 1,
+            WriteOp::Submitted { .. }
+            | WriteOp::TryFailed { .. }
+            | WriteOp::Report { .. }
+            | WriteOp::Inbound { .. }
+            | WriteOp::FlushParts { .. }
+            | WriteOp::CallIncoming { .. }
+            | WriteOp::CallMissed { .. }
+            | WriteOp::CallProgress { .. }
+            | WriteOp::Exec { .. } => true,
+            WriteOp::CreateApiKey { .. }
+            | WriteOp::CreateWebhook { .. }
+            | WriteOp::DeleteWebhook { .. }
+            | WriteOp::WebhookResult { .. }
+            | WriteOp::Audit { .. } => false,
+        }
+    }
+
+    /// Runs the op's statements in the open transaction. With `guarded`,
+    /// an op of several statements runs inside a savepoint, so that when it
+    /// fails nothing of it stays. Without, the caller must roll the whole
+    /// transaction back if any op fails (and may run the batch again,
+    /// guarded): the writer's fast path, since a savepoint per op costs
+    /// statements and a copy of every page it touches first.
+    pub fn run(
+        &self,
+        c: &Connection,
+        outbox: &mut WriterCache,
+        guarded: bool,
+    ) -> Result<Outcome, StoreError> {
+        if guarded && self.several_statements() {
+            atomically(c, |c| self.statements(c, outbox))
+        } else {
+            self.statements(c, outbox)
+        }
+    }
+
+    fn statements(&self, c: &Connection, outbox: &mut WriterCache) -> Result<Outcome, StoreError> {
+        use super::{ops_admin as admin, ops_calls as calls, ops_in as inb, ops_out as out};
+        let r = match self {
+            WriteOp::Accept(msgs, _) => out::accept(c, msgs).map(Outcome::Accepted),
             WriteOp::Submitted {
                 id,
                 attempt,
@@ -213,23 +230,19 @@ impl WriteOp {
                 complete: all,
                 count_daily,
                 at,
-                done,
-            } => {
-                let r = atomically(tx, |c| {
-                    out::submitted(
-                        c,
-                        outbox,
-                        id,
-                        attempt,
-                        &handler,
-                        &parts,
-                        all,
-                        count_daily,
-                        at,
-                    )
-                });
-                complete(done, r)
-            }
+                ..
+            } => out::submitted(
+                c,
+                outbox,
+                *id,
+                *attempt,
+                handler,
+                parts,
+                *all,
+                *count_daily,
+                *at,
+            )
+            .map(Outcome::Reports),
             WriteOp::TryFailed {
                 id,
                 attempt,
@@ -241,63 +254,44 @@ impl WriteOp {
                 next,
                 count_daily,
                 at,
-                done,
-            } => {
-                let r = atomically(tx, |c| {
-                    out::try_failed(
-                        c,
-                        outbox,
-                        id,
-                        attempt,
-                        handler.as_deref(),
-                        outcome,
-                        code,
-                        &reason,
-                        &parts,
-                        next,
-                        count_daily,
-                        at,
-                    )
-                });
-                complete(done, r)
-            }
+                ..
+            } => out::try_failed(
+                c,
+                outbox,
+                *id,
+                *attempt,
+                handler.as_deref(),
+                outcome,
+                *code,
+                reason,
+                parts,
+                *next,
+                *count_daily,
+                *at,
+            )
+            .map(|()| Outcome::Unit),
             WriteOp::Report {
                 handler,
                 network_id,
                 state,
                 error,
                 at,
-                done,
-            } => {
-                let r = atomically(tx, |c| {
-                    out::report(
-                        c,
-                        outbox,
-                        &handler,
-                        &network_id,
-                        state,
-                        error.as_deref(),
-                        at,
-                    )
-                });
-                complete(done, r)
-            }
-            WriteOp::Inbound {
+                ..
+            } => out::report(
+                c,
+                outbox,
                 handler,
-                sms,
-                at,
-                done,
-            } => {
-                let r = atomically(tx, |c| inb::inbound(c, outbox, &handler, &sms, at));
-                complete(done, r)
-            }
-            WriteOp::FlushParts {
-                older_than,
-                at,
-                done,
-            } => {
-                let r = atomically(tx, |c| inb::flush_parts(c, outbox, older_than, at));
-                complete(done, r)
+                network_id,
+                *state,
+                error.as_deref(),
+                *at,
+            )
+            .map(Outcome::Report),
+            WriteOp::Inbound {
+                handler, sms, at, ..
+            } => inb::inbound(c, outbox, handler, sms, *at).map(Outcome::Inbound),
+            WriteOp::FlushParts { older_than, at, .. } => {
+                inb::flush_parts(c, outbox, *older_than, *at).map(Outcome::Ids)
             }
             WriteOp::CallIncoming {
                 handler,
@@ -305,84 +299,126 @@ impl WriteOp {
                 caller,
                 line,
                 at,
-                done,
-            } => {
-                let r = atomically(tx, |c| {
-                    calls::incoming(c, &handler, call, &caller, line.as_ref(), at)
-                });
-                complete(done, r)
-            }
-            WriteOp::CallMissed {
-                handler,
-                call,
-                done,
-            } => {
-                let r = atomically(tx, |c| calls::missed(c, &handler, &call));
-                complete(done, r)
+                ..
+            } => calls::incoming(c, handler, *call, caller, line.as_ref(), *at).map(Outcome::Id),
+            WriteOp::CallMissed { handler, call, .. } => {
+                calls::missed(c, handler, call).map(Outcome::Id)
             }
             WriteOp::CallProgress {
                 handler,
                 call,
                 progress,
                 at,
-                done,
-            } => {
-                let r = atomically(tx, |c| calls::progress(c, &handler, call, &progress, at));
-                complete(done, r)
-            }
-            WriteOp::CreateApiKey {
-                name,
-                hash,
-                at,
-                done,
-            } => {
-                let r = admin::create_api_key(tx, &name, &hash, at).map_err(StoreError::from);
-                complete(done, r)
+                ..
+            } => calls::progress(c, handler, *call, progress, *at).map(Outcome::OptId),
+            WriteOp::Exec { work, .. } => work(c).map(Outcome::Any),
+            WriteOp::CreateApiKey { name, hash, at, .. } => {
+                admin::create_api_key(c, name, hash, *at).map(Outcome::Id)
             }
             WriteOp::CreateWebhook {
                 url,
                 secret,
                 events,
                 at,
-                done,
-            } => {
-                let r = admin::create_webhook(tx, outbox, &url, &secret, &events, at)
-                    .map_err(StoreError::from);
-                complete(done, r)
-            }
-            WriteOp::DeleteWebhook { id, done } => {
-                let r = admin::delete_webhook(tx, outbox, id).map_err(StoreError::from);
-                complete(done, r)
+                ..
+            } => admin::create_webhook(c, outbox, url, secret, events, *at).map(Outcome::Id),
+            WriteOp::DeleteWebhook { id, .. } => {
+                admin::delete_webhook(c, outbox, *id).map(Outcome::Bool)
             }
             WriteOp::WebhookResult {
                 delivery_id,
                 delivered,
                 error,
                 next_attempt_at,
-                done,
-            } => {
-                let r = admin::webhook_result(
-                    tx,
-                    delivery_id,
-                    delivered,
-                    error.as_deref(),
-                    next_attempt_at,
-                )
-                .map_err(StoreError::from);
-                complete(done, r)
-            }
+                ..
+            } => admin::webhook_result(
+                c,
+                *delivery_id,
+                *delivered,
+                error.as_deref(),
+                *next_attempt_at,
+            )
+            .map(|()| Outcome::Unit),
             WriteOp::Audit {
                 kind,
                 subject,
                 detail,
                 at,
             } => {
-                if let Err(e) = admin::audit(tx, kind, &subject, &detail, at) {
+                // One insert: if it fails nothing of it is left, and the
+                // audit log must not cost the change it records.
+                if let Err(e) = admin::audit(c, kind, subject, detail, *at) {
                     tracing::error!(error = %e, "cannot write the audit log");
                 }
-                Applied::none()
+                Ok(Outcome::Unit)
             }
-            WriteOp::Exec { work, .. } => work(tx),
+        };
+        r.map_err(StoreError::from)
+    }
+
+    /// Tells the op's caller the result, once its commit is decided.
+    pub fn complete(self, result: Result<Outcome, StoreError>) {
+        fn give<T>(
+            done: Done<T>,
+            r: Result<Outcome, StoreError>,
+            f: impl FnOnce(Outcome) -> Option<T>,
+        ) {
+            done(r.and_then(|o| {
+                f(o).ok_or_else(|| StoreError::Sqlite("internal: wrong outcome for the op".into()))
+            }))
+        }
+        match self {
+            WriteOp::Accept(_, done) => give(done, result, |o| match o {
+                Outcome::Accepted(v) => Some(v),
+                _ => None,
+            }),
+            WriteOp::Submitted { done, .. } => give(done, result, |o| match o {
+                Outcome::Reports(v) => Some(v),
+                _ => None,
+            }),
+            WriteOp::TryFailed { done, .. } | WriteOp::WebhookResult { done, .. } => {
+                give(done, result, |o| match o {
+                    Outcome::Unit => Some(()),
+                    _ => None,
+                })
+            }
+            WriteOp::Report { done, .. } => give(done, result, |o| match o {
+                Outcome::Report(v) => Some(v),
+                _ => None,
+            }),
+            WriteOp::Inbound { done, .. } => give(done, result, |o| match o {
+                Outcome::Inbound(v) => Some(v),
+                _ => None,
+            }),
+            WriteOp::FlushParts { done, .. } => give(done, result, |o| match o {
+                Outcome::Ids(v) => Some(v),
+                _ => None,
+            }),
+            WriteOp::CallIncoming { done, .. } | WriteOp::CallMissed { done, .. } => {
+                give(done, result, |o| match o {
+                    Outcome::Id(v) => Some(v),
+                    _ => None,
+                })
+            }
+            WriteOp::CallProgress { done, .. } => give(done, result, |o| match o {
+                Outcome::OptId(v) => Some(v),
+                _ => None,
+            }),
+            WriteOp::Exec { done, .. } => give(done, result, |o| match o {
+                Outcome::Any(v) => Some(v),
+                _ => None,
+            }),
+            WriteOp::CreateApiKey { done, .. } | WriteOp::CreateWebhook { done, .. } => {
+                give(done, result, |o| match o {
+                    Outcome::Id(v) => Some(v),
+                    _ => None,
+                })
+            }
+            WriteOp::DeleteWebhook { done, .. } => give(done, result, |o| match o {
+                Outcome::Bool(v) => Some(v),
+                _ => None,
+            }),
+            WriteOp::Audit { .. } => {}
         }
     }
 
@@ -405,27 +441,6 @@ impl WriteOp {
 
     /// Completes the op with an error without running it.
     pub fn fail(self, err: StoreError) {
-        match self {
-            WriteOp::Accept(_, done) => done(Err(err)),
-            WriteOp::Submitted { done, .. } => done(Err(err)),
-            WriteOp::TryFailed { done, .. } => done(Err(err)),
-            WriteOp::Report { done, .. } => done(Err(err)),
-            WriteOp::Inbound { done, .. } => done(Err(err)),
-            WriteOp::FlushParts { done, .. } => done(Err(err)),
-            WriteOp::CallIncoming { done, .. } | WriteOp::CallMissed { done, .. } => done(Err(err)),
-            WriteOp::CallProgress { done, .. } => done(Err(err)),
-            WriteOp::CreateApiKey { done, .. } | WriteOp::CreateWebhook { done, .. } => {
-                done(Err(err))
-            }
-            WriteOp::DeleteWebhook { done, .. } => done(Err(err)),
-            WriteOp::WebhookResult { done, .. } => done(Err(err)),
-            WriteOp::Audit { .. } => {}
-            WriteOp::Exec { work, .. } => {
-                // Dropping the work drops its completion: the caller of
-                // `Store::exec` hears `StoreError::Closed`.
-                drop(work);
-                tracing::error!(error = %err, "a write was not run");
-            }
-        }
+        self.complete(Err(err))
     }
 }

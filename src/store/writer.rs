@@ -4,7 +4,7 @@
 //! runs only after its transaction committed.
 
 use super::StoreError;
-use super::ops::{Applied, WriteOp};
+use super::ops::{Outcome, WriteOp};
 use super::writer_cache::WriterCache;
 use rusqlite::Connection;
 use std::sync::Arc;
@@ -54,14 +54,14 @@ impl Writer {
 }
 
 fn run(
-    mut conn: Connection,
+    conn: Connection,
     rx: mpsc::Receiver<WriteOp>,
     mut outbox: WriterCache,
     wake: Arc<Notify>,
     full: bool,
 ) {
     let mut batch: Vec<WriteOp> = Vec::with_capacity(MAX_BATCH);
-    let mut finishers: Vec<Applied> = Vec::with_capacity(MAX_BATCH);
+    let mut results: Vec<Result<Outcome, StoreError>> = Vec::with_capacity(MAX_BATCH);
     let mut synced = full;
     while let Ok(first) = rx.recv() {
         batch.push(first);
@@ -74,25 +74,31 @@ fn run(
         if full {
             let want = batch.iter().any(WriteOp::needs_sync);
             if want != synced {
-                let level = if want { "FULL" } else { "NORMAL" };
-                match conn.pragma_update(None, "synchronous", level) {
-                    Ok(()) => synced = want,
+                let set = if want {
+                    "PRAGMA synchronous = FULL"
+                } else {
+                    "PRAGMA synchronous = NORMAL"
+                };
+                match conn.prepare_cached(set).and_then(|mut s| s.execute([])) {
+                    Ok(_) => synced = want,
                     Err(e) => tracing::error!(error = %e, "cannot change synchronous"),
                 }
             }
         }
         let outbox_before = outbox.written;
-        let result = (|| -> Result<(), rusqlite::Error> {
-            let mut tx = conn.transaction()?;
-            for op in batch.drain(..) {
-                finishers.push(op.apply(&mut tx, &mut outbox));
-            }
-            tx.commit()
-        })();
+        // First without a savepoint per op; if an op fails, the whole
+        // transaction is rolled back and the batch runs again with each op
+        // in its own savepoint, so the failing op alone is left out.
+        let mut result = commit(&conn, &batch, &mut outbox, false, &mut results);
+        if matches!(result, Ok(false)) {
+            results.clear();
+            outbox.reload(&conn);
+            result = commit(&conn, &batch, &mut outbox, true, &mut results);
+        }
         match result {
-            Ok(()) => {
-                for f in finishers.drain(..) {
-                    f.finish(None);
+            Ok(_) => {
+                for (op, r) in batch.drain(..).zip(results.drain(..)) {
+                    op.complete(r);
                 }
                 if outbox.written != outbox_before {
                     wake.notify_one();
@@ -101,12 +107,9 @@ fn run(
             Err(e) => {
                 tracing::error!(error = %e, "store commit failed; the batch is not stored");
                 let err = StoreError::Sqlite(e.to_string());
-                // Ops not yet applied when the transaction failed to start.
+                results.clear();
                 for op in batch.drain(..) {
                     op.fail(err.clone());
-                }
-                for f in finishers.drain(..) {
-                    f.finish(Some(err.clone()));
                 }
                 outbox.reload_needed = true;
             }
@@ -114,5 +117,139 @@ fn run(
         if outbox.reload_needed {
             outbox.reload(&conn);
         }
+    }
+}
+
+/// Runs the batch in one transaction and commits it. `Ok(false)`: an op
+/// failed while not `guarded`; nothing was committed.
+fn commit(
+    conn: &Connection,
+    batch: &[WriteOp],
+    outbox: &mut WriterCache,
+    guarded: bool,
+    results: &mut Vec<Result<Outcome, StoreError>>,
+) -> Result<bool, rusqlite::Error> {
+    conn.prepare_cached("BEGIN")?.execute([])?;
+    for op in batch {
+        let r = op.run(conn, outbox, guarded);
+        if r.is_err() && !guarded {
+            rollback(conn);
+            return Ok(false);
+        }
+        results.push(r);
+    }
+    match conn
+        .prepare_cached("COMMIT")
+        .and_then(|mut s| s.execute([]))
+    {
+        Ok(_) => Ok(true),
+        Err(e) => {
+            rollback(conn);
+            Err(e)
+        }
+    }
+}
+
+fn rollback(conn: &Connection) {
+    if conn.is_autocommit() {
+        return; // SQLite already rolled back (after some I/O errors)
+    }
+    if let Err(e) = conn
+        .prepare_cached("ROLLBACK")
+        .and_then(|mut s| s.execute([]))
+    {
+        tracing::error!(error = %e, "cannot roll back a failed batch");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{Accepted, NewOutbound, ReportApplied};
+    use switchboard_protocol::{
+        Body, MessageId, NetworkMessageId, PhoneNumber, Priority, SubmittedPart,
+    };
+
+    fn message(text: &str) -> NewOutbound {
+        NewOutbound {
+            api_key_id: 1,
+            idempotency_key: None,
+            to: PhoneNumber::parse_e164("+491701234567").unwrap(),
+            from: None,
+            body: Body::Text { text: text.into() },
+            report: true,
+            priority: Priority::Normal,
+            valid_until: 10_000_000,
+            concat_ref: 1,
+            total_parts: 1,
+            created_at: 1,
+        }
+    }
+
+    type Slot<T> = Arc<std::sync::Mutex<Option<Result<T, StoreError>>>>;
+
+    fn slot<T: Send + 'static>() -> (Slot<T>, super::super::Done<T>) {
+        let s: Slot<T> = Arc::default();
+        let s2 = s.clone();
+        (s, Box::new(move |r| *s2.lock().unwrap() = Some(r)))
+    }
+
+    /// One op of a batch fails: the batch is run again with savepoints, the
+    /// failing op is refused and leaves nothing, the others are stored.
+    #[test]
+    fn a_failing_op_leaves_nothing_and_the_rest_of_its_batch_is_stored() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let mut conn = Connection::open(&path).unwrap();
+        super::super::migrations::migrate(&mut conn).unwrap();
+        let outbox = WriterCache::load(&conn).unwrap();
+        // Without this table recording a submit fails half way: after the
+        // message's state was set, at its parts.
+        conn.execute_batch("DROP TABLE outbound_parts").unwrap();
+
+        let (tx, rx) = mpsc::channel();
+        let (first, done_first) = slot::<Vec<Accepted>>();
+        let (submitted, done_submitted) = slot::<Vec<ReportApplied>>();
+        let (second, done_second) = slot::<Vec<Accepted>>();
+        tx.send(WriteOp::Accept(vec![message("a")], done_first))
+            .unwrap();
+        tx.send(WriteOp::Submitted {
+            id: MessageId(1),
+            attempt: 1,
+            handler: "sim".into(),
+            parts: vec![SubmittedPart {
+                seq: 1,
+                network_id: NetworkMessageId("n1".into()),
+            }],
+            complete: true,
+            count_daily: false,
+            at: 2,
+            done: done_submitted,
+        })
+        .unwrap();
+        tx.send(WriteOp::Accept(
+            vec![message("b"), message("c")],
+            done_second,
+        ))
+        .unwrap();
+        drop(tx);
+        // All three are waiting, so they are one batch.
+        run(conn, rx, outbox, Arc::new(Notify::new()), true);
+
+        let first = first.lock().unwrap().take().unwrap().unwrap();
+        let second = second.lock().unwrap().take().unwrap().unwrap();
+        assert_eq!(first.len(), 1);
+        assert_eq!(second.len(), 2);
+        assert_eq!(first[0].id, MessageId(1));
+        assert!(submitted.lock().unwrap().take().unwrap().is_err());
+        let c = Connection::open(&path).unwrap();
+        let states: Vec<String> = c
+            .prepare("SELECT state FROM outbound ORDER BY id")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(states, ["queued"; 3], "all accepted, none half submitted");
     }
 }
