@@ -10,8 +10,10 @@
 //!
 //! For each: messages/s, daemon CPU µs per message, daemon peak RSS.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+mod common;
+
+use common::{Gateway, usage};
+use std::process::Command;
 use std::time::{Duration, Instant};
 use switchboard_sim::{MoMessage, Smsc, SmscConfig};
 
@@ -23,80 +25,11 @@ const SECS: u64 = 10;
 /// commit cycle. Operators set the window their SMSC allows.
 const WIDE: &str = "window = 100\n";
 
-struct Gateway {
-    child: Child,
-    url: String,
-    key: String,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Gateway {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn start_gateway(smsc_port: u16, extra: &str) -> Gateway {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let cfg = dir.path().join("bench.toml");
-    std::fs::write(
-        &cfg,
-        format!(
-            "[server]\nlisten = \"127.0.0.1:0\"\n[store]\npath = \"{}\"\nsynchronous = \"{}\"\n\
-             [[smpp]]\nname = \"sim\"\nhost = \"127.0.0.1\"\nport = {smsc_port}\n\
-             system_id = \"switchboard\"\npassword = \"secret\"\n{extra}\n",
-            dir.path().join("bench.db").display(),
-            // BENCH_SYNC=normal measures without an fsync per commit.
-            std::env::var("BENCH_SYNC").unwrap_or_else(|_| "full".into()),
-        ),
-    )
-    .expect("write config");
-    let bin = env!("CARGO_BIN_EXE_switchboard");
-    let out = Command::new(bin)
-        .args(["apikey", "create", "--name", "bench", "--config"])
-        .arg(&cfg)
-        .output()
-        .expect("apikey create");
-    let key = String::from_utf8_lossy(&out.stdout).trim().to_owned();
-    let mut child = Command::new(bin)
-        .args(["serve", "--config"])
-        .arg(&cfg)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start gateway");
-    let mut line = String::new();
-    let stdout = child.stdout.take().expect("stdout");
-    BufReader::new(stdout)
-        .read_line(&mut line)
-        .expect("listening line");
-    let url = line.trim().trim_start_matches("listening on ").to_owned();
-    Gateway {
-        child,
-        url,
-        key,
-        _dir: dir,
-    }
-}
-
-/// (user+system CPU in ms, peak RSS in kB) of a process, from /proc.
-fn usage(pid: u32) -> (f64, u64) {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    let after = stat.rsplit_once(')').map(|x| x.1).unwrap_or("");
-    let f: Vec<&str> = after.split_whitespace().collect();
-    let ticks: f64 = f.get(11).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0)
-        + f.get(12).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
-    let hz = 100.0; // USER_HZ on Linux
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let hwm = status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    (ticks * 1000.0 / hz, hwm)
+    common::start_gateway(&format!(
+        "[[smpp]]\nname = \"sim\"\nhost = \"127.0.0.1\"\nport = {smsc_port}\n\
+         system_id = \"switchboard\"\npassword = \"secret\"\n{extra}"
+    ))
 }
 
 async fn sim(dlr_delay_ms: u64, response_delay_ms: u64) -> Smsc {
@@ -148,7 +81,7 @@ async fn single_per_request() {
     let smsc = sim(0, 0).await;
     let gw = start_gateway(smsc.local_addr().port(), WIDE);
     wait_bound(&smsc).await;
-    let script = gw._dir.path().join("post.lua");
+    let script = gw.dir.path().join("post.lua");
     std::fs::write(
         &script,
         format!(

@@ -173,22 +173,22 @@ async fn a_refused_bind_shows_the_link_down_and_retries_with_growing_gaps() {
         .map(|w| (w[1].at - w[0].at).as_secs_f64())
         .collect();
     assert!(
-        (3..=6).contains(&binds.len()),
+        (2..=6).contains(&binds.len()),
         "{} bind attempts in {watch:?} (gaps {gaps:?}): expected a few, backing off",
         binds.len()
     );
-    assert!(
-        gaps.iter().all(|&g| g >= 0.5),
-        "retries less than 0.5 s apart: {gaps:?}"
-    );
-    // Backoff doubles (minus up to a quarter of jitter); a busy machine may
-    // delay one attempt a little, so ask for growth overall and no gap
-    // clearly shorter than the one before.
-    assert!(
-        gaps.windows(2).all(|w| w[1] >= w[0] * 0.8)
-            && gaps.last().copied().unwrap_or(0.0) >= 1.5 * gaps.first().copied().unwrap_or(0.0),
-        "the gaps between bind attempts do not grow: {gaps:?}"
-    );
+    // The wait after the n-th refusal is 1 s doubling (less up to a quarter
+    // of jitter). A busy machine can only make a gap longer, so each gap is
+    // checked against the shortest the backoff allows: this is growth that
+    // load cannot fake or break.
+    for (n, &g) in gaps.iter().enumerate() {
+        let least = 0.7 * 2f64.powi(n as i32);
+        assert!(
+            g >= least,
+            "retry {} came {g:.2} s after the one before, sooner than the backoff's {least:.2} s: {gaps:?}",
+            n + 1
+        );
+    }
     let m = gw.api.message(&id).await;
     assert_eq!(m["state"], "queued", "{m}");
 
