@@ -5,11 +5,13 @@
 
 #![allow(dead_code)]
 
+use crate::common::modem::{modem_table, start_modem};
 use crate::common::*;
 use serde_json::{Value, json};
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use switchboard_sim::modem::{ModemSim, Profile};
 use switchboard_sim::{MoMessage, Smsc};
 use tokio::sync::mpsc;
 
@@ -17,9 +19,16 @@ use tokio::sync::mpsc;
 pub const GATEWAY_NUMBER: &str = "12345";
 pub const CLUSTER: &str = "sb.test";
 pub const PASSWORD: &str = "correct horse battery";
+/// The SIM number of the simulated modem line (`World::start_with_modem`).
+pub const MODEM_LINE: &str = "+4915901234567";
+/// The name of that modem in `[[modem]]`.
+pub const MODEM: &str = "gsm0";
 
 pub struct World {
     pub sim: Smsc,
+    /// A simulated GSM modem line, when the world has one; every SMS to a
+    /// phone is routed through it then.
+    pub modem: Option<ModemSim>,
     pub gw: Gateway,
     /// Everything shown to someone: (who saw it, what).
     pub seen: Arc<Mutex<Vec<(String, String)>>>,
@@ -38,9 +47,40 @@ impl World {
         gw.api.wait_link_up("sim").await;
         World {
             sim,
+            modem: None,
             gw,
             seen: Arc::new(Mutex::new(Vec::new())),
         }
+    }
+
+    /// Like [`World::start`] with a `[[modem]]` line ([`MODEM`], SIM
+    /// number [`MODEM_LINE`]) on a simulated modem (zero delays) next to
+    /// the SMSC, and a route that sends every SMS to a phone through the
+    /// modem.
+    pub async fn start_with_modem(im_extra: &str) -> World {
+        let sim = start_sim(|_| {}).await;
+        let modem = start_modem(Profile::Huawei, MODEM_LINE, |_| {}).await;
+        let gw = Gateway::start(&format!(
+            "{}\n{}\n{}\n[[route]]\nprefix = \"+\"\nvia = [\"{MODEM}\"]\n\n\
+             [im]\nenabled = true\ncluster = \"{CLUSTER}\"\ntest_clock = true\n{im_extra}\n",
+            fast_delivery(3),
+            smpp_link("sim", sim.local_addr().port(), ""),
+            modem_table(MODEM, &modem.device(), ""),
+        ))
+        .await;
+        gw.api.wait_link_up("sim").await;
+        gw.api.wait_link_up(MODEM).await;
+        World {
+            sim,
+            modem: Some(modem),
+            gw,
+            seen: Arc::new(Mutex::new(Vec::new())),
+        }
+    }
+
+    /// The simulated modem (panics for a world without one).
+    pub fn modem(&self) -> &ModemSim {
+        self.modem.as_ref().expect("this world has a modem line")
     }
 
     /// `switchboard user add <name>` with the test password.
@@ -119,16 +159,34 @@ impl World {
             .expect("the simulator delivers the SMS");
     }
 
-    /// Every SMS the gateway sent to this phone, in order; each recorded as
-    /// seen by the phone.
+    /// An SMS from a phone to the modem line.
+    pub fn text_modem(&self, from: &str, text: &str) {
+        self.modem()
+            .inject_sms(from, text)
+            .expect("the simulated modem takes the SMS");
+    }
+
+    /// Every SMS the gateway sent to this phone, in order (through the
+    /// SMSC, then through the modem line if there is one).
     pub fn sms_to(&self, phone: &str) -> Vec<String> {
         let digits = phone.trim_start_matches('+');
-        self.sim
+        let mut all: Vec<String> = self
+            .sim
             .messages()
             .into_iter()
             .filter(|m| m.dest_addr.trim_start_matches('+') == digits)
             .map(|m| m.text)
-            .collect()
+            .collect();
+        if let Some(modem) = &self.modem {
+            all.extend(
+                modem
+                    .sent()
+                    .into_iter()
+                    .filter(|m| m.to.trim_start_matches('+') == digits)
+                    .map(|m| m.text),
+            );
+        }
+        all
     }
 
     /// Waits for the `n`-th SMS (1-based) to this phone and returns it.
