@@ -12,6 +12,8 @@ use switchboard_sim::{Smsc, SmscConfig};
 
 /// The simulated modem's SIM number (the demo's phone line).
 const LINE: &str = "+4915901234567";
+/// The demo's IM cluster (`alice@demo.local`).
+const CLUSTER: &str = "demo.local";
 
 pub async fn create_key(store: &Store, name: &str) -> Result<String, String> {
     let (key, hash) = crate::api::new_key();
@@ -88,10 +90,18 @@ pub async fn run(listen: SocketAddr) -> Result<(), String> {
         via: vec!["gsm".into(), "sim".into()],
     });
 
+    // The IM side: phones and IM users write to each other through IM IDs;
+    // a phone without a binding is given an IM ID of its own.
+    config.im.enabled = true;
+    config.im.cluster = CLUSTER.into();
+    config.im.phone_only_users = true;
+
     let running = crate::serve::start(config)
         .await
         .map_err(|e| e.to_string())?;
     let key = create_key(&running.store, "demo").await?;
+    let alice_pw = random_password();
+    let alice = crate::user_cli::add(&running.store, CLUSTER, "alice", &alice_pw).await?;
     // The modem line takes a moment to initialise (AT, PIN, CNMI, ...);
     // commands tried before it is up would be carried by the SMSC instead.
     let modem_up = wait_link_up(&running, "gsm", std::time::Duration::from_secs(20)).await;
@@ -117,6 +127,7 @@ switchboard demo is running.
   simulated SMSC:  SMPP on {smpp}, control on {ctl}
   simulated modem: line {LINE} on {tty}, control on {mctl}
   API key:         {key}
+  IM user:         {alice} (password below, new each run)
 
 Try, in another terminal:
 
@@ -130,15 +141,15 @@ Try, in another terminal:
   # its state, route, parts and delivery report
   curl -s {api}/api/v1/messages/1 -H "Authorization: Bearer $SB_KEY"
 
-  # a phone sends an SMS to the gateway (injected at the simulated SMSC)
-  curl -s -X POST {ctl}/mo -H 'Content-Type: application/json' \
-       -d '{{"from":"+491701234567","to":"12345","text":"Hi gateway, this came from a phone"}}'
-
   # send through the GSM modem line (numbers from +4915 are routed to it)
   curl -s -X POST {api}/api/v1/messages -H "Authorization: Bearer $SB_KEY" \
        -H 'Content-Type: application/json' \
        -d '{{"to":"+4915112345678","text":"Hello through the modem 👋","report":true}}'
   curl -s {api}/api/v1/messages/2 -H "Authorization: Bearer $SB_KEY"
+
+  # a phone sends an SMS to the gateway (injected at the simulated SMSC)
+  curl -s -X POST {ctl}/mo -H 'Content-Type: application/json' \
+       -d '{{"from":"+491701234567","to":"12345","text":"Hi gateway, this came from a phone"}}'
 
   # a phone sends an SMS to the modem line (injected at the simulated modem)
   curl -s -X POST {mctl}/sms -H 'Content-Type: application/json' \
@@ -158,6 +169,29 @@ Try, in another terminal:
   curl -s {api}/api/v1/handlers -H "Authorization: Bearer $SB_KEY"
   curl -s {api}/healthz
   curl -s {api}/metrics
+
+  # log in as the IM user alice (made for this run); her token in $TOKEN
+  export SB_ALICE_PW={alice_pw}
+  TOKEN=$(curl -s -X POST {api}/api/v1/login -H 'Content-Type: application/json' \
+       -d '{{"id":"alice","password":"'"$SB_ALICE_PW"'"}}' \
+       | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+
+  # a phone texts alice by her IM ID (it is given an IM ID of its own by SMS)
+  curl -s -X POST {ctl}/mo -H 'Content-Type: application/json' \
+       -d '{{"from":"+491709876543","to":"12345","text":"alice hello from my phone"}}'
+
+  # alice's inbox: the message, from the phone's IM ID, never its number
+  curl -s {api}/api/v1/inbox -H "Authorization: Bearer $TOKEN"
+
+  # alice answers the newest sender through the users' API
+  FROM=$(curl -s {api}/api/v1/inbox -H "Authorization: Bearer $TOKEN" \
+       | python3 -c 'import json,sys; print(json.load(sys.stdin)["messages"][0]["from"])')
+  curl -s -X POST {api}/api/v1/im/messages -H "Authorization: Bearer $TOKEN" \
+       -H 'Content-Type: application/json' \
+       -d '{{"to":"'"$FROM"'","text":"hi, alice here"}}'
+
+  # the SMS the phone got, at the simulated SMSC: "alice: hi, alice here"
+  curl -s {ctl}/messages
 
 Stop with Ctrl-C."#,
         db = dir.path().join("switchboard.db").display(),
@@ -191,6 +225,16 @@ async fn wait_link_up(
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     false
+}
+
+/// A password for the demo user, new each run.
+fn random_password() -> String {
+    use rand::Rng;
+    rand::rng()
+        .sample_iter(&rand::distr::Alphanumeric)
+        .take(20)
+        .map(char::from)
+        .collect()
 }
 
 fn smsc_account(smsc: &Smsc) -> (String, String) {

@@ -34,24 +34,32 @@ fn name(id: &str, c: &Config) -> Result<ImId, String> {
     ImId::parse(id, &c.im.cluster).map_err(|e| format!("'{id}': {e}"))
 }
 
+/// `switchboard user add`: a full user `id` with `pw` (checked for
+/// strength); the full IM ID.
+pub async fn add(store: &Store, cluster: &str, id: &str, pw: &str) -> Result<String, String> {
+    let n = ImId::parse(id, cluster).map_err(|e| format!("'{id}': {e}"))?;
+    password::check_strength(pw)?;
+    let hash = password::hash(pw)?;
+    let nn = n.clone();
+    let created = store
+        .exec(move |db| users::create(db, &nn, Some(&hash), false, now_ms()))
+        .await
+        .map_err(|e| e.to_string())?;
+    match created {
+        Some(_) => Ok(n.full(cluster)),
+        None => Err(format!("the IM ID '{n}' is taken")),
+    }
+}
+
 pub async fn run(cmd: UserCommand) -> Result<(), String> {
     match cmd {
         UserCommand::Add { id, config } => {
             let (c, store) = open(&config)?;
-            let n = name(&id, &c)?;
-            let hash = password::hash(&read_password()?)?;
-            let nn = n.clone();
-            let created = store
-                .exec(move |db| users::create(db, &nn, Some(&hash), false, now_ms()))
-                .await
-                .map_err(|e| e.to_string())?;
-            match created {
-                Some(_) => {
-                    println!("{}", n.full(&c.im.cluster));
-                    Ok(())
-                }
-                None => Err(format!("the IM ID '{n}' is taken")),
-            }
+            // A bad name is told before the password is asked for.
+            name(&id, &c)?;
+            let full = add(&store, &c.im.cluster, &id, &read_password()?).await?;
+            println!("{full}");
+            Ok(())
         }
         UserCommand::List { config } => {
             let (c, store) = open(&config)?;

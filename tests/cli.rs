@@ -107,9 +107,6 @@ fn the_demo_runs_and_every_command_it_prints_works() {
         "the text comes back intact: {shown}"
     );
     assert!(shown.contains("\"report\":\"delivered\""), "{shown}");
-    let injected = run(&export, &find("/mo"));
-    assert!(injected.contains("\"parts\":1"), "{injected}");
-
     // The second line: the simulated GSM modem on a pty.
     let via_modem = run(&export, &find("+4915112345678"));
     assert!(via_modem.contains("\"state\":\"queued\""), "{via_modem}");
@@ -123,6 +120,9 @@ fn the_demo_runs_and_every_command_it_prints_works() {
         shown.contains("Hello through the modem 👋"),
         "the UCS-2 text comes back intact: {shown}"
     );
+    let injected = run(&export, &find("/mo"));
+    assert!(injected.contains("\"parts\":1"), "{injected}");
+
     let to_modem = run(&export, &find("/sms"));
     assert!(to_modem.contains("\"parts\":1"), "{to_modem}");
     let received = run_until(
@@ -149,9 +149,44 @@ fn the_demo_runs_and_every_command_it_prints_works() {
     );
     assert!(run(&export, &find("/healthz")).contains("\"status\":\"ok\""));
     assert!(run(&export, &find("/metrics")).contains("switchboard_messages_accepted_total 2"));
+
+    // The IM side: alice logs in, a phone texts her by her IM ID, she reads
+    // it from the phone's IM ID and answers; the phone gets "alice: …".
+    let pw = find("export SB_ALICE_PW=");
+    let login = find("TOKEN=$(");
+    let alice = format!("{export}\n{pw}\n{login}");
+    let token = run(&alice, "echo \"$TOKEN\"");
+    assert!(
+        token.trim().starts_with("sbu_"),
+        "login gives a token: {token}"
+    );
+    let texted = run(&export, &find("alice hello from my phone"));
+    assert!(texted.contains("\"parts\":1"), "{texted}");
+    let inbox = run_until(&alice, &find("/api/v1/inbox -H"), "hello from my phone");
+    assert!(
+        inbox.contains("@demo.local"),
+        "from the phone's IM ID: {inbox}"
+    );
+    let answer = format!("{}\n{}", find("FROM=$("), find("/api/v1/im/messages"));
+    let sent = run(&alice, &answer);
+    assert!(sent.contains("\"state\":\"accepted\""), "{sent}");
+    for seen in [&inbox, &sent] {
+        assert!(
+            !seen.contains("491709876543") && !seen.contains("+49"),
+            "a phone number in alice's API answers: {seen}"
+        );
+    }
+    let at_smsc = commands
+        .iter()
+        .find(|c| c.ends_with("/messages"))
+        .unwrap_or_else(|| panic!("no command reading the simulator's messages"))
+        .clone();
+    let got = run_until(&export, &at_smsc, "alice: hi, alice here");
+    assert!(got.contains("491709876543"), "{got}");
+
     assert_eq!(
         commands.len(),
-        12,
+        19,
         "a printed command is not tried here: {commands:#?}"
     );
 
