@@ -5,6 +5,7 @@ mod calls;
 mod error;
 mod hooks;
 mod im;
+mod paging;
 mod read;
 mod send;
 mod system;

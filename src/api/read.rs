@@ -60,25 +60,10 @@ pub async fn list_messages(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     app.keys.check(&app.store, &headers)?;
     let Query(q) = query.map_err(|e| ApiError::field("query", e.body_text()))?;
-    let limit = q.limit.unwrap_or(100);
-    if !(1..=1000).contains(&limit) {
-        return Err(ApiError::field("limit", "must be between 1 and 1000"));
-    }
+    let limit = super::paging::limit(q.limit)?;
     match q.direction.as_deref() {
         Some("in") => {
-            let after = match q.after.as_deref() {
-                None | Some("") => 0,
-                Some(a) => a
-                    .strip_prefix(IN_PREFIX)
-                    .unwrap_or(a)
-                    .parse()
-                    .map_err(|_| {
-                        ApiError::field(
-                            "after",
-                            "is not a cursor from an earlier answer's next_cursor",
-                        )
-                    })?,
-            };
+            let after = super::paging::after(q.after.as_deref(), IN_PREFIX)?;
             let list = app
                 .store
                 .read(|c| crate::store::list_inbound(c, after, limit))
