@@ -104,8 +104,12 @@ impl Pattern {
     fn new(d: &Descriptor) -> Option<Pattern> {
         Some(Pattern {
             // As the crate compiles them: whitespace in a pattern is layout.
+            // A national number is ASCII digits, so `\d` need not be every
+            // Unicode digit: that keeps the compiled patterns several times
+            // smaller (a country's set was over a megabyte).
             regex: RegexBuilder::new(&format!("^(?:{}\n)", d.national_number().as_str()))
                 .ignore_whitespace(true)
+                .unicode(false)
                 .build()
                 .ok()?,
             possible_length: d.possible_length().to_vec(),

