@@ -67,8 +67,13 @@ struct InFlight {
 }
 
 /// Most messages kept in memory. The queue is the store; memory holds the
-/// working set, so a backlog of millions costs disk, not RAM.
-const RESIDENT_MAX: usize = 4096;
+/// working set, so a backlog of millions costs disk, not RAM. 2,048 keep
+/// twenty links with a window of 100 busy.
+const RESIDENT_MAX: usize = 2048;
+
+/// Most messages loaded from the store at once: the page and the jobs made
+/// from it are in memory together, and the read holds up the event loop.
+const REFILL_PAGE: usize = 512;
 
 impl Core {
     #[allow(clippy::too_many_arguments)]
@@ -181,7 +186,7 @@ impl Core {
         if self.resident.len() > RESIDENT_MAX / 2 {
             return;
         }
-        let limit = RESIDENT_MAX - self.resident.len();
+        let limit = (RESIDENT_MAX - self.resident.len()).min(REFILL_PAGE);
         let page = match self.store.read(|c| crate::store::load_open(c, from, limit)) {
             Ok(p) => p,
             Err(e) => {

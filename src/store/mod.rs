@@ -2,6 +2,7 @@
 //! writer thread (group commit); reads use a small pool of read-only
 //! connections, which WAL lets run beside the writer.
 
+mod check_rewrite;
 mod migrations;
 pub mod ops;
 mod ops_admin;
@@ -78,9 +79,10 @@ impl Store {
         // Statements are cached per connection; the writer uses a few dozen.
         conn.set_prepared_statement_cache_capacity(64);
         // The writer works at the ends of its tables and indexes (new rows,
-        // recent parts): 1 MiB of page cache holds that, where SQLite's
-        // default of 2 MiB per connection only adds resident memory.
-        conn.pragma_update(None, "cache_size", -1024)?;
+        // recent parts, the oldest queued): some dozens of pages. 512 KiB
+        // of page cache holds them, where SQLite's default of 2 MiB per
+        // connection only adds resident memory.
+        conn.pragma_update(None, "cache_size", -512)?;
         migrations::migrate(&mut conn)?;
         let outbox = writer_cache::WriterCache::load(&conn)?;
         let wake = Arc::new(Notify::new());

@@ -182,7 +182,7 @@ pub fn try_failed(
                 .prepare_cached(
                     "UPDATE outbound SET state = ?2, reason = ?3, error_code = ?4, done_at = ?5,
                          uncertain_since = NULL, attempts = max(attempts, ?6), route = coalesce(?7, route)
-                     WHERE id = ?1 AND state IN ('queued', 'submitting', 'submitted')",
+                     WHERE id = ?1 AND (state IN ('queued', 'submitting') OR state = 'submitted')",
                 )?
                 .execute(params![id.0, state.as_str(), reason, code, at, attempt, handler])?;
             if n == 1 {
@@ -207,19 +207,23 @@ pub fn report(
     error: Option<&str>,
     at: UnixMs,
 ) -> rusqlite::Result<Option<ReportApplied>> {
+    // Found first, then updated by its key: an UPDATE .. RETURNING, or one
+    // with the lookup as a subquery, makes SQLite build temporary tables.
     let part: Option<(i64, u8)> = c
         .prepare_cached(
-            "UPDATE outbound_parts SET dlr_state = ?3, dlr_error = ?4, dlr_at = ?5
-             WHERE (message_id, seq) = (SELECT message_id, seq FROM outbound_parts
-                                        WHERE handler = ?1 AND network_id = ?2
-                                        ORDER BY submitted_at DESC, message_id DESC LIMIT 1)
-             RETURNING message_id, seq",
+            "SELECT message_id, seq FROM outbound_parts
+             WHERE handler = ?1 AND network_id = ?2
+             ORDER BY submitted_at DESC, message_id DESC LIMIT 1",
         )?
-        .query_row(
-            params![handler, network_id, dlr_str(state), error, at],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+        .query_row(params![handler, network_id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
+    if let Some((mid, seq)) = part {
+        c.prepare_cached(
+            "UPDATE outbound_parts SET dlr_state = ?3, dlr_error = ?4, dlr_at = ?5
+             WHERE message_id = ?1 AND seq = ?2",
+        )?
+        .execute(params![mid, seq, dlr_str(state), error, at])?;
+    }
     let Some((mid, seq)) = part else {
         c.prepare_cached(
             "INSERT INTO orphan_reports (handler, network_id, state, at) VALUES (?1, ?2, ?3, ?4)",
@@ -236,7 +240,7 @@ pub fn report(
         let single = c
             .prepare_cached(
                 "UPDATE outbound SET state = 'delivered', done_at = ?2, reason = NULL, uncertain_since = NULL
-                 WHERE id = ?1 AND total_parts = 1 AND state IN ('queued', 'submitting', 'submitted')",
+                 WHERE id = ?1 AND total_parts = 1 AND (state IN ('queued', 'submitting') OR state = 'submitted')",
             )?
             .execute(params![mid, at])?;
         if single == 1 {
@@ -272,7 +276,7 @@ pub fn report(
         let n = c
             .prepare_cached(
                 "UPDATE outbound SET state = ?2, done_at = ?3, reason = ?4, uncertain_since = NULL
-                 WHERE id = ?1 AND state IN ('queued', 'submitting', 'submitted')",
+                 WHERE id = ?1 AND (state IN ('queued', 'submitting') OR state = 'submitted')",
             )?
             .execute(params![mid, fin.as_str(), at, reason])?;
         if n == 1 {

@@ -102,8 +102,9 @@ fn run(
     full: bool,
     completer: Completer,
 ) {
-    let mut batch: Vec<WriteOp> = Vec::with_capacity(MAX_BATCH);
-    let mut results: Vec<Result<Outcome, StoreError>> = Vec::with_capacity(MAX_BATCH);
+    // Grown to the largest batch seen, not reserved for the largest allowed.
+    let mut batch: Vec<WriteOp> = Vec::new();
+    let mut results: Vec<Result<Outcome, StoreError>> = Vec::new();
     let mut synced = full;
     while let Ok(first) = rx.recv() {
         batch.push(first);
