@@ -125,7 +125,7 @@ impl Drop for BacklogEntry<'_> {
 
 /// The socket as rusmppc sees it: reads are screened frame by frame,
 /// writes are held and leave together when the task turns to reading.
-pub struct Guarded<S> {
+pub struct Guarded<S: AsyncWrite + Unpin> {
     inner: S,
     backlog: Arc<Backlog>,
     out: Coalesced,
@@ -139,7 +139,7 @@ pub struct Guarded<S> {
     eof: bool,
 }
 
-impl<S> Guarded<S> {
+impl<S: AsyncWrite + Unpin> Guarded<S> {
     pub fn new(
         inner: S,
         max_len: usize,
@@ -191,6 +191,18 @@ impl<S> Guarded<S> {
             }
         }
         true
+    }
+}
+
+/// rusmppc ends a closing connection right after writing what was still
+/// queued, without reading again: what is held then goes out now if the
+/// socket takes it without waiting (it has room, short of a stalled peer).
+impl<S: AsyncWrite + Unpin> Drop for Guarded<S> {
+    fn drop(&mut self) {
+        if !self.out.is_empty() {
+            let mut cx = Context::from_waker(std::task::Waker::noop());
+            let _ = self.out.poll_drain(&mut self.inner, &mut cx);
+        }
     }
 }
 
@@ -363,6 +375,22 @@ mod tests {
         expected.extend_from_slice(&good2);
         assert_eq!(out, expected);
         assert_eq!(drx.recv().await.unwrap(), bad);
+    }
+
+    /// What rusmppc wrote last before it dropped the connection is sent.
+    #[tokio::test]
+    async fn held_output_leaves_when_the_connection_is_dropped() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let (ours, mut theirs) = tokio::io::duplex(4096);
+        let (dtx, _drx) = mpsc::unbounded_channel();
+        let mut g = Guarded::new(ours, 4096, dtx, Arc::default());
+        let pdu = encode(&Command::new(CommandStatus::EsmeRok, 9, Pdu::UnbindResp));
+        g.write_all(&pdu).await.unwrap();
+        g.flush().await.unwrap();
+        drop(g);
+        let mut got = Vec::new();
+        theirs.read_to_end(&mut got).await.unwrap();
+        assert_eq!(got, pdu);
     }
 
     #[tokio::test]
