@@ -4,6 +4,7 @@ mod api;
 mod bindings;
 mod cli;
 mod clock;
+mod concat_ref;
 mod config;
 mod demo;
 mod directory;

@@ -10,7 +10,6 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use rand::Rng;
 use serde::{Deserialize, Serialize};
 use std::sync::atomic::Ordering::Relaxed;
 use switchboard_protocol::{Address, Body, Priority, text};
@@ -236,8 +235,7 @@ fn validate(
             report: r.report,
             priority,
             valid_until: now + (validity as i64) * 1000,
-            // 8-bit references keep a part at 153 septets.
-            concat_ref: rand::rng().random_range(0..=255),
+            concat_ref: crate::concat_ref::next(),
             total_parts: parts as u8,
             created_at: now,
         },
