@@ -119,7 +119,7 @@ pub async fn send(
             duplicate: a.duplicate,
         });
         if !a.duplicate {
-            jobs.push(job(a.id, row, route));
+            jobs.push(Job::accepted(a.id, row, route));
         }
     }
     app.metrics.accepted.fetch_add(jobs.len() as u64, Relaxed);
@@ -263,22 +263,4 @@ fn parse_sender(app: &AppState, f: &str) -> Result<Address, String> {
         };
     }
     Address::alphanumeric(f).map_err(|e| format!("'{f}': {e}"))
-}
-
-fn job(id: switchboard_protocol::MessageId, r: NewOutbound, route: usize) -> Job {
-    Job {
-        id,
-        to: r.to,
-        from: r.from,
-        body: r.body,
-        report: r.report,
-        priority: r.priority,
-        valid_until: r.valid_until,
-        concat_ref: r.concat_ref,
-        total_parts: r.total_parts,
-        done_parts: Vec::new(),
-        attempt: 0,
-        route,
-        last_handler: None,
-    }
 }

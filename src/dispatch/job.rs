@@ -1,6 +1,6 @@
 //! An outbound message as the dispatcher carries it between tries.
 
-use crate::store::{OpenMessage, UnixMs};
+use crate::store::{NewOutbound, OpenMessage, UnixMs};
 use switchboard_protocol::{
     Address, Body, HandlerId, MessageId, OutboundSms, PhoneNumber, Priority,
 };
@@ -27,6 +27,25 @@ pub struct Job {
 }
 
 impl Job {
+    /// A message just accepted (`id` from its commit), before its first try.
+    pub fn accepted(id: MessageId, r: NewOutbound, route: usize) -> Job {
+        Job {
+            id,
+            to: r.to,
+            from: r.from,
+            body: r.body,
+            report: r.report,
+            priority: r.priority,
+            valid_until: r.valid_until,
+            concat_ref: r.concat_ref,
+            total_parts: r.total_parts,
+            done_parts: Vec::new(),
+            attempt: 0,
+            route,
+            last_handler: None,
+        }
+    }
+
     pub fn from_open(m: OpenMessage, route: usize) -> Job {
         Job {
             id: m.id,

@@ -56,22 +56,8 @@ pub fn store(c: &Connection, p: &Prepared) -> rusqlite::Result<MessageId> {
 
 /// Hands a stored SMS to the dispatcher.
 pub fn queue(im: &Im, id: MessageId, p: Prepared) {
-    let r = p.row;
-    im.dispatcher.submit(vec![Job {
-        id,
-        to: r.to,
-        from: r.from,
-        body: r.body,
-        report: r.report,
-        priority: r.priority,
-        valid_until: r.valid_until,
-        concat_ref: r.concat_ref,
-        total_parts: r.total_parts,
-        done_parts: Vec::new(),
-        attempt: 0,
-        route: p.route,
-        last_handler: None,
-    }]);
+    im.dispatcher
+        .submit(vec![Job::accepted(id, p.row, p.route)]);
 }
 
 /// Stores and queues one SMS on its own.

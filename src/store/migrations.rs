@@ -302,7 +302,7 @@ const MIGRATIONS: &[Migration] = &[
     "#),
     // 4: CHECK constraints of the form `x IN (list)` written as `x = .. OR
     // x = ..`: SQLite builds a temporary table for a list of more than two
-    // on every insert and update it checks, a fifth of a write's cost.
+    // on every insert and update it checks.
     Code(super::check_rewrite::rewrite_in_checks),
     // 5: the report lookup finds the newest part with an id on a link by
     // walking this index backwards, instead of sorting the matches in a

@@ -71,26 +71,28 @@ impl Completer {
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Finished>();
         rt.spawn(async move {
             while let Some(batch) = rx.recv().await {
-                for (op, r) in batch {
-                    op.complete(r);
-                }
+                complete_all(batch);
             }
         });
         Completer(Some(tx))
     }
 
     fn finish(&self, batch: Finished) {
-        let batch = match &self.0 {
-            Some(tx) => match tx.send(batch) {
-                Ok(()) => return,
-                // The runtime is shutting down: complete them here.
-                Err(tokio::sync::mpsc::error::SendError(batch)) => batch,
-            },
-            None => batch,
-        };
-        for (op, r) in batch {
-            op.complete(r);
+        match &self.0 {
+            // If the runtime is shutting down, they are completed here.
+            Some(tx) => {
+                if let Err(e) = tx.send(batch) {
+                    complete_all(e.0);
+                }
+            }
+            None => complete_all(batch),
         }
+    }
+}
+
+fn complete_all(batch: Finished) {
+    for (op, r) in batch {
+        op.complete(r);
     }
 }
 
@@ -149,9 +151,7 @@ fn run(
                 tracing::error!(error = %e, "store commit failed; the batch is not stored");
                 let err = StoreError::Sqlite(e.to_string());
                 results.clear();
-                for op in batch.drain(..) {
-                    op.fail(err.clone());
-                }
+                completer.finish(batch.drain(..).map(|op| (op, Err(err.clone()))).collect());
                 outbox.reload_needed = true;
             }
         }
