@@ -1,18 +1,21 @@
 //! Reading phone numbers people type, with the `phonenumber` crate
 //! (libphonenumber's metadata), into E.164.
 
-use phonenumber::metadata::{DATABASE, Descriptor, Metadata};
+mod as_written;
+mod validity;
+
+use as_written::WrittenRules;
 use phonenumber::{Mode, country};
-use regex::{Regex, RegexBuilder};
-use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use switchboard_protocol::PhoneNumber;
+use validity::Validity;
 
 /// Parses numbers for one configured default region.
 #[derive(Debug, Clone)]
 pub struct NumberParser {
     region: country::Id,
     validity: Arc<Validity>,
+    written: Arc<WrittenRules>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -32,6 +35,7 @@ impl NumberParser {
         Some(NumberParser {
             region,
             validity: Arc::new(Validity::default()),
+            written: Arc::new(WrittenRules::new(region)),
         })
     }
 
@@ -50,6 +54,9 @@ impl NumberParser {
             return Err(NumberError::Unreadable(format!(
                 "'{bad}' is not part of a phone number"
             )));
+        }
+        if self.written.is_valid_as_written(input, &self.validity) {
+            return PhoneNumber::parse_e164(input).map_err(|e| NumberError::Invalid(e.to_string()));
         }
         let parsed = phonenumber::parse(Some(self.region), input)
             .map_err(|e| NumberError::Unreadable(e.to_string()))?;
@@ -72,126 +79,10 @@ fn describe_country(n: &phonenumber::PhoneNumber) -> String {
     }
 }
 
-/// `phonenumber::is_valid`, answered from the same metadata with each
-/// pattern compiled once. The crate looks every pattern up by its source
-/// text in one shared, locked LRU cache on every use (hashing patterns of
-/// up to some kilobytes), which made reading a number a tenth of the
-/// daemon's CPU per message. Country codes shared by several regions
-/// (+1, +7, ...) need the crate's region choice and still go through it.
-#[derive(Debug, Default)]
-struct Validity {
-    /// Country code → its region's patterns; `None`: ask the crate.
-    codes: RwLock<HashMap<u16, Option<Arc<Patterns>>>>,
-}
-
-/// One region's patterns, in the order `phonenumber::number_type` tries
-/// them: the general one must match, then any one of the types.
-#[derive(Debug)]
-struct Patterns {
-    general: Pattern,
-    types: Vec<Pattern>,
-}
-
-#[derive(Debug)]
-struct Pattern {
-    /// The pattern anchored at the start: the crate's `find(..)` with a
-    /// match starting at 0.
-    regex: Regex,
-    possible_length: Vec<u16>,
-}
-
-impl Pattern {
-    fn new(d: &Descriptor) -> Option<Pattern> {
-        Some(Pattern {
-            // As the crate compiles them: whitespace in a pattern is layout.
-            // A national number is ASCII digits, so `\d` need not be every
-            // Unicode digit: that keeps the compiled patterns several times
-            // smaller (a country's set was over a megabyte).
-            regex: RegexBuilder::new(&format!("^(?:{}\n)", d.national_number().as_str()))
-                .ignore_whitespace(true)
-                .unicode(false)
-                .build()
-                .ok()?,
-            possible_length: d.possible_length().to_vec(),
-        })
-    }
-
-    /// `Descriptor::is_match`.
-    fn is_match(&self, national: &str) -> bool {
-        (self.possible_length.is_empty() || self.possible_length.contains(&(national.len() as u16)))
-            && self.regex.is_match(national)
-    }
-}
-
-impl Patterns {
-    fn new(meta: &Metadata) -> Option<Patterns> {
-        let d = meta.descriptors();
-        let types = [
-            d.premium_rate(),
-            d.toll_free(),
-            d.shared_cost(),
-            d.voip(),
-            d.personal_number(),
-            d.pager(),
-            d.uan(),
-            d.voicemail(),
-            d.fixed_line(),
-            d.mobile(),
-        ];
-        Some(Patterns {
-            general: Pattern::new(d.general())?,
-            types: types
-                .into_iter()
-                .flatten()
-                .map(Pattern::new)
-                .collect::<Option<_>>()?,
-        })
-    }
-
-    fn is_valid(&self, national: &str) -> bool {
-        self.general.is_match(national) && self.types.iter().any(|p| p.is_match(national))
-    }
-}
-
-impl Validity {
-    fn is_valid(&self, n: &phonenumber::PhoneNumber) -> bool {
-        let code = n.code().value();
-        let known = self.codes.read().ok().and_then(|m| m.get(&code).cloned());
-        let patterns = match known {
-            Some(p) => p,
-            None => {
-                let p = Self::compile(code);
-                if let Ok(mut m) = self.codes.write() {
-                    m.insert(code, p.clone());
-                }
-                p
-            }
-        };
-        match patterns {
-            Some(p) => p.is_valid(&n.national().to_string()),
-            None => phonenumber::is_valid(n),
-        }
-    }
-
-    /// The patterns of a code that belongs to exactly one region (or to a
-    /// non-geographic entity, "001"), as `phonenumber::is_valid` picks it.
-    fn compile(code: u16) -> Option<Arc<Patterns>> {
-        let regions = DATABASE.region(&code)?;
-        let [region] = regions.as_slice() else {
-            return None;
-        };
-        let meta = if *region == "001" {
-            DATABASE.by_code(&code)?.into_iter().next()?
-        } else {
-            DATABASE.by_id(*region)?
-        };
-        Patterns::new(meta).map(Arc::new)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use phonenumber::metadata::DATABASE;
     use proptest::prelude::*;
 
     #[test]
@@ -205,7 +96,7 @@ mod tests {
 
     #[test]
     fn nonsense_is_refused_with_a_reason() {
-        let p = NumberParser::new("DE").unwrap();
+        let p = parser("DE");
         assert!(matches!(p.parse("hello"), Err(NumberError::Unreadable(_))));
         assert!(matches!(
             p.parse("+49 1"),
@@ -231,9 +122,10 @@ mod tests {
         assert_eq!(ours, theirs, "{input}");
     }
 
-    #[test]
-    fn examples_of_every_region_agree_with_the_crate() {
-        let p = NumberParser::new("DE").unwrap();
+    /// `+<code><example>` for every example number of every region, with
+    /// one digit more and one less (mostly invalid).
+    fn examples() -> Vec<String> {
+        let mut out = Vec::new();
         for meta in DATABASE.iter() {
             let d = meta.descriptors();
             let all = [
@@ -251,12 +143,84 @@ mod tests {
             ];
             for ex in all.into_iter().flatten().filter_map(|d| d.example()) {
                 let code = meta.country_code();
-                check(&p, country::DE, &format!("+{code}{ex}"));
-                // One digit more and one less: mostly invalid.
-                check(&p, country::DE, &format!("+{code}{ex}1"));
-                check(&p, country::DE, &format!("+{code}{}", &ex[..ex.len() - 1]));
+                out.push(format!("+{code}{ex}"));
+                out.push(format!("+{code}{ex}1"));
+                out.push(format!("+{code}{}", &ex[..ex.len() - 1]));
             }
         }
+        out
+    }
+
+    #[test]
+    fn examples_of_every_region_agree_with_the_crate() {
+        let p = parser("DE");
+        for n in examples() {
+            check(p, country::DE, &n);
+        }
+    }
+
+    /// Default regions whose prefixes differ in kind: an IDD that does not
+    /// start with 0 (RU), no national prefix (IT), national prefixes
+    /// rewritten by pattern (AR), a national prefix of 1 (US). (Few: the
+    /// crate's shared regex cache makes each region slow in debug builds.)
+    const DEFAULTS: [&str; 4] = ["US", "RU", "IT", "AR"];
+
+    /// One parser per region for all tests: each compiles its patterns as
+    /// it meets country codes, which is slow in debug builds.
+    fn parser(region: &str) -> &'static NumberParser {
+        static PARSERS: std::sync::LazyLock<Vec<(&str, NumberParser)>> =
+            std::sync::LazyLock::new(|| {
+                ["DE"]
+                    .into_iter()
+                    .chain(DEFAULTS)
+                    .map(|r| (r, NumberParser::new(r).unwrap()))
+                    .collect()
+            });
+        PARSERS
+            .iter()
+            .find(|(r, _)| *r == region)
+            .map(|(_, p)| p)
+            .unwrap()
+    }
+
+    /// A number read as written must be exactly what the crate reads.
+    fn check_as_written(p: &NumberParser, region: &str, input: &str) {
+        if p.written.is_valid_as_written(input, &p.validity) {
+            let id: country::Id = region.parse().unwrap();
+            assert_eq!(
+                reference(id, input).as_deref(),
+                Some(input),
+                "{input} under {region}"
+            );
+        }
+    }
+
+    #[test]
+    fn examples_read_as_written_agree_with_the_crate_under_other_default_regions() {
+        for region in DEFAULTS {
+            for n in examples() {
+                check_as_written(parser(region), region, &n);
+            }
+        }
+    }
+
+    #[test]
+    fn an_e164_number_is_read_as_written() {
+        let p = parser("DE");
+        assert!(p.written.is_valid_as_written("+491701234567", &p.validity));
+        assert!(p.written.is_valid_as_written("+33612345678", &p.validity));
+        // A national prefix after the country code, an IDD after the plus,
+        // separators: the crate's rules decide.
+        assert!(!p.written.is_valid_as_written("+4901701234567", &p.validity));
+        assert!(
+            !p.written
+                .is_valid_as_written("+00491701234567", &p.validity)
+        );
+        assert!(
+            !p.written
+                .is_valid_as_written("+49 170 1234567", &p.validity)
+        );
+        assert_eq!(p.parse("+4901701234567").unwrap().as_str(), "+491701234567");
     }
 
     proptest! {
@@ -272,16 +236,27 @@ mod tests {
             rest in "[0-9]{4,13}",
             national in any::<bool>(),
         ) {
-            let p = NumberParser::new("DE").unwrap();
+            let p = parser("DE");
             let input = if national { format!("0{rest}") } else { format!("+{cc}{rest}") };
-            check(&p, country::DE, &input);
+            check(p, country::DE, &input);
         }
 
         #[test]
         fn german_mobile_numbers_agree_with_the_crate(rest in "1[5-7][0-9]{6,10}") {
-            let p = NumberParser::new("DE").unwrap();
-            check(&p, country::DE, &format!("+49{rest}"));
-            check(&p, country::DE, &format!("0{rest}"));
+            let p = parser("DE");
+            check(p, country::DE, &format!("+49{rest}"));
+            check(p, country::DE, &format!("0{rest}"));
+        }
+
+        #[test]
+        fn numbers_read_as_written_agree_with_the_crate_under_any_default_region(
+            region in prop::sample::select(DEFAULTS.to_vec()),
+            cc in prop::sample::select(vec![
+                "1", "7", "20", "39", "44", "49", "54", "55", "81", "86", "358", "800", "882",
+            ]),
+            rest in "[0-9]{4,13}",
+        ) {
+            check_as_written(parser(region), region, &format!("+{cc}{rest}"));
         }
     }
 }
