@@ -68,11 +68,19 @@ pub struct AcceptedView {
     duplicate: bool,
 }
 
+/// The answer: the message's view, or a batch's under `messages`.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum SendAnswer {
+    One(AcceptedView),
+    Batch { messages: Vec<AcceptedView> },
+}
+
 pub async fn send(
     State(app): State<AppState>,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+) -> Result<(StatusCode, Json<SendAnswer>), ApiError> {
     let key = app.keys.check(&app.store, &headers)?;
     let (batch, reqs) = match parse_request(&body) {
         Ok(r) => r,
@@ -103,15 +111,14 @@ pub async fn send(
             }
         }
     }
-    let to_queue = rows.clone();
-    let accepted = app
+    let (accepted, rows) = app
         .store
         .call(|done| WriteOp::Accept(rows, done))
         .await
         .map_err(ApiError::unavailable)?;
     let mut jobs = Vec::with_capacity(accepted.len());
     let mut views = Vec::with_capacity(accepted.len());
-    for ((a, row), route) in accepted.iter().zip(to_queue).zip(routes) {
+    for ((a, row), route) in accepted.iter().zip(rows).zip(routes) {
         views.push(AcceptedView {
             id: a.id.to_string(),
             state: "queued",
@@ -126,10 +133,12 @@ pub async fn send(
     if !jobs.is_empty() {
         app.dispatcher.submit(jobs);
     }
-    let body = if batch {
-        serde_json::json!({ "messages": views })
-    } else {
-        serde_json::to_value(&views[0]).unwrap_or_default()
+    let body = match (batch, views.pop()) {
+        (false, Some(one)) => SendAnswer::One(one),
+        (_, last) => {
+            views.extend(last);
+            SendAnswer::Batch { messages: views }
+        }
     };
     Ok((StatusCode::ACCEPTED, Json(body)))
 }

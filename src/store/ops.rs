@@ -25,7 +25,8 @@ pub enum Next {
 }
 
 pub enum WriteOp {
-    Accept(Vec<NewOutbound>, Done<Vec<Accepted>>),
+    /// Gives the rows back with their ids: the caller queues them.
+    Accept(Vec<NewOutbound>, Done<(Vec<Accepted>, Vec<NewOutbound>)>),
     Submitted {
         id: MessageId,
         attempt: u32,
@@ -368,8 +369,8 @@ impl WriteOp {
             }))
         }
         match self {
-            WriteOp::Accept(_, done) => give(done, result, |o| match o {
-                Outcome::Accepted(v) => Some(v),
+            WriteOp::Accept(rows, done) => give(done, result, |o| match o {
+                Outcome::Accepted(v) => Some((v, rows)),
                 _ => None,
             }),
             WriteOp::Submitted { done, .. } => give(done, result, |o| match o {

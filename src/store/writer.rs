@@ -249,9 +249,9 @@ mod tests {
         conn.execute_batch("DROP TABLE outbound_parts").unwrap();
 
         let (tx, rx) = mpsc::channel();
-        let (first, done_first) = slot::<Vec<Accepted>>();
+        let (first, done_first) = slot::<(Vec<Accepted>, Vec<NewOutbound>)>();
         let (submitted, done_submitted) = slot::<Vec<ReportApplied>>();
-        let (second, done_second) = slot::<Vec<Accepted>>();
+        let (second, done_second) = slot::<(Vec<Accepted>, Vec<NewOutbound>)>();
         tx.send(WriteOp::Accept(vec![message("a")], done_first))
             .unwrap();
         tx.send(WriteOp::Submitted {
@@ -284,8 +284,10 @@ mod tests {
             Completer(None),
         );
 
-        let first = first.lock().unwrap().take().unwrap().unwrap();
-        let second = second.lock().unwrap().take().unwrap().unwrap();
+        let (first, rows) = first.lock().unwrap().take().unwrap().unwrap();
+        let (second, _) = second.lock().unwrap().take().unwrap().unwrap();
+        // The rows come back with their ids, for the dispatcher.
+        assert_eq!(rows.len(), 1);
         assert_eq!(first.len(), 1);
         assert_eq!(second.len(), 2);
         assert_eq!(first[0].id, MessageId(1));

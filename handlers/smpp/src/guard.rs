@@ -8,6 +8,7 @@
 
 use crate::coalesce::Coalesced;
 use crate::raw_pdu::{GENERIC_NACK, HEADER_LEN, Header};
+use crate::turn_end::TurnEnd;
 use bytes::{Buf, BufMut, Bytes, BytesMut};
 use rusmpp::tokio_codec::CommandCodec;
 use std::io;
@@ -129,6 +130,8 @@ pub struct Guarded<S: AsyncWrite + Unpin> {
     inner: S,
     backlog: Arc<Backlog>,
     out: Coalesced,
+    /// Held output leaves when the runtime's turn ends.
+    turn: TurnEnd,
     raw: BytesMut,
     ready: Bytes,
     diverted: mpsc::UnboundedSender<Bytes>,
@@ -150,6 +153,7 @@ impl<S: AsyncWrite + Unpin> Guarded<S> {
             inner,
             backlog,
             out: Coalesced::default(),
+            turn: TurnEnd::default(),
             raw: BytesMut::with_capacity(16 * 1024),
             ready: Bytes::new(),
             diverted,
@@ -213,9 +217,13 @@ impl<S: AsyncRead + AsyncWrite + Unpin> AsyncRead for Guarded<S> {
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
         let this = &mut *self;
-        // rusmppc reads after writing, before it sleeps: what it wrote in
-        // this turn leaves now, in one write.
-        if let Poll::Ready(Err(e)) = this.out.poll_drain(&mut this.inner, cx) {
+        // What rusmppc wrote during the runtime's turn leaves once the turn
+        // has ended, in one write: within a turn the connection task runs
+        // again for every submit and every response it is given.
+        if !this.out.is_empty()
+            && this.turn.poll_ended(cx)
+            && let Poll::Ready(Err(e)) = this.out.poll_drain(&mut this.inner, cx)
+        {
             return Poll::Ready(Err(e));
         }
         loop {
@@ -259,15 +267,18 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Guarded<S> {
         this.out.poll_hold(&mut this.inner, cx, buf)
     }
 
-    /// Held output is not written here but at the next read. The task is
-    /// woken so that there is a next turn even when rusmppc stops reading
-    /// (it writes its last requests while closing).
+    /// Held output is not written here but when the turn ends. Waiting
+    /// for that wakes the task, so there is a next poll even when rusmppc
+    /// stops reading (it writes its last requests while closing).
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        if !self.out.is_empty() {
-            cx.waker().wake_by_ref();
+        let this = &mut *self;
+        if !this.out.is_empty() {
+            if this.turn.poll_ended(cx) {
+                ready!(this.out.poll_drain(&mut this.inner, cx))?;
+            }
             return Poll::Ready(Ok(()));
         }
-        Pin::new(&mut self.inner).poll_flush(cx)
+        Pin::new(&mut this.inner).poll_flush(cx)
     }
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {

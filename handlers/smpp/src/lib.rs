@@ -28,6 +28,7 @@ pub mod status_codes;
 mod submit;
 mod sync;
 mod token_bucket;
+mod turn_end;
 
 pub use config::{BindMode, ConfigError, DlrIdFormat, LongMessages, SmppConfig};
 
