@@ -6,7 +6,7 @@ mod validity;
 
 use as_written::WrittenRules;
 use phonenumber::{Mode, country};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use switchboard_protocol::PhoneNumber;
 use validity::Validity;
 
@@ -15,7 +15,9 @@ use validity::Validity;
 pub struct NumberParser {
     region: country::Id,
     validity: Arc<Validity>,
-    written: Arc<WrittenRules>,
+    /// Made at the first number: it loads libphonenumber's metadata (some
+    /// megabytes), which a gateway that only receives never needs.
+    written: Arc<OnceLock<WrittenRules>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -35,7 +37,7 @@ impl NumberParser {
         Some(NumberParser {
             region,
             validity: Arc::new(Validity::default()),
-            written: Arc::new(WrittenRules::new(region)),
+            written: Arc::new(OnceLock::new()),
         })
     }
 
@@ -55,7 +57,8 @@ impl NumberParser {
                 "'{bad}' is not part of a phone number"
             )));
         }
-        if self.written.is_valid_as_written(input, &self.validity) {
+        let written = self.written.get_or_init(|| WrittenRules::new(self.region));
+        if written.is_valid_as_written(input, &self.validity) {
             return PhoneNumber::parse_e164(input).map_err(|e| NumberError::Invalid(e.to_string()));
         }
         let parsed = phonenumber::parse(Some(self.region), input)
@@ -165,6 +168,14 @@ mod tests {
     /// crate's shared regex cache makes each region slow in debug builds.)
     const DEFAULTS: [&str; 4] = ["US", "RU", "IT", "AR"];
 
+    impl NumberParser {
+        fn as_written(&self, input: &str) -> bool {
+            self.written
+                .get_or_init(|| WrittenRules::new(self.region))
+                .is_valid_as_written(input, &self.validity)
+        }
+    }
+
     /// One parser per region for all tests: each compiles its patterns as
     /// it meets country codes, which is slow in debug builds.
     fn parser(region: &str) -> &'static NumberParser {
@@ -185,7 +196,7 @@ mod tests {
 
     /// A number read as written must be exactly what the crate reads.
     fn check_as_written(p: &NumberParser, region: &str, input: &str) {
-        if p.written.is_valid_as_written(input, &p.validity) {
+        if p.as_written(input) {
             let id: country::Id = region.parse().unwrap();
             assert_eq!(
                 reference(id, input).as_deref(),
@@ -207,19 +218,13 @@ mod tests {
     #[test]
     fn an_e164_number_is_read_as_written() {
         let p = parser("DE");
-        assert!(p.written.is_valid_as_written("+491701234567", &p.validity));
-        assert!(p.written.is_valid_as_written("+33612345678", &p.validity));
+        assert!(p.as_written("+491701234567"));
+        assert!(p.as_written("+33612345678"));
         // A national prefix after the country code, an IDD after the plus,
         // separators: the crate's rules decide.
-        assert!(!p.written.is_valid_as_written("+4901701234567", &p.validity));
-        assert!(
-            !p.written
-                .is_valid_as_written("+00491701234567", &p.validity)
-        );
-        assert!(
-            !p.written
-                .is_valid_as_written("+49 170 1234567", &p.validity)
-        );
+        assert!(!p.as_written("+4901701234567"));
+        assert!(!p.as_written("+00491701234567"));
+        assert!(!p.as_written("+49 170 1234567"));
         assert_eq!(p.parse("+4901701234567").unwrap().as_str(), "+491701234567");
     }
 
