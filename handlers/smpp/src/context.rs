@@ -6,7 +6,7 @@ use crate::config::SmppConfig;
 use crate::pause::PauseGate;
 use crate::pdu_build::BuildOptions;
 use crate::token_bucket::TokenBucket;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use switchboard_protocol::{Envelope, Event, HandlerId};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
@@ -22,8 +22,6 @@ pub struct Shared {
     pub acks: AckTable,
     /// Set at shutdown: submits not yet written give up.
     pub closing: CancellationToken,
-    /// Submit tasks still running (shutdown waits for them).
-    pub active_submits: AtomicUsize,
     next_connection: AtomicU64,
     notes: mpsc::UnboundedSender<Note>,
 }
@@ -51,7 +49,6 @@ impl Shared {
             pause: PauseGate::default(),
             acks: AckTable::default(),
             closing: CancellationToken::new(),
-            active_submits: AtomicUsize::new(0),
             next_connection: AtomicU64::new(1),
             notes,
         }

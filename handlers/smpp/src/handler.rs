@@ -8,8 +8,10 @@ use crate::config::{BindMode, SmppConfig};
 use crate::context::Shared;
 use crate::status_codes::{ESME_ROK, ESME_RX_T_APPN};
 use crate::submit;
+use futures::StreamExt;
+use futures::stream::FuturesUnordered;
+use std::future::Future;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 use std::time::Duration;
 use switchboard_protocol::{
     AckToken, Capability, Command, Event, HandlerIo, HandlerState, HandlerStatus,
@@ -60,13 +62,21 @@ pub async fn run(cfg: SmppConfig, io: HandlerIo) {
 
     let mut state = LinkState::new(&shared, roles);
     state.publish(&shared);
+    // Submits in flight, driven by this task: a task of its own for each
+    // message cost more than its submit (an aligned allocation, a
+    // scheduling, a join handle).
+    let mut inflight = FuturesUnordered::new();
 
     loop {
         tokio::select! {
+            // A submit's outcome is told before what happened since: a
+            // link lost after it answered is lost after the outcome.
+            biased;
+            Some(()) = inflight.next(), if !inflight.is_empty() => {}
             cmd = commands.recv() => match cmd {
                 Some(Command::SendSms(sms)) => match &state.tx {
                     Some(link) => {
-                        tokio::spawn(submit::submit(shared.clone(), link.clone(), sms));
+                        inflight.push(submit::submit(shared.clone(), link.clone(), sms));
                     }
                     None => submit::refuse(&shared, &sms, &state.down_reason()),
                 },
@@ -89,7 +99,7 @@ pub async fn run(cfg: SmppConfig, io: HandlerIo) {
         }
     }
 
-    shutdown(&shared, &stop, supervisors, &mut commands).await;
+    shutdown(&shared, &stop, supervisors, &mut commands, inflight).await;
 }
 
 /// Answers a held deliver_sm.
@@ -118,16 +128,24 @@ async fn shutdown(
     stop: &CancellationToken,
     supervisors: Vec<JoinHandle<()>>,
     commands: &mut mpsc::UnboundedReceiver<switchboard_protocol::Command>,
+    mut inflight: FuturesUnordered<impl Future<Output = ()>>,
 ) {
     shared.closing.cancel();
     let deadline = Instant::now() + shared.cfg.response_timeout();
-    while shared.active_submits.load(Ordering::Acquire) > 0 && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let _ =
+        tokio::time::timeout_at(deadline, async { while inflight.next().await.is_some() {} }).await;
     stop.cancel();
-    for s in supervisors {
-        let _ = tokio::time::timeout(Duration::from_secs(10), s).await;
-    }
+    // Submits still waiting learn that their session ended as it closes,
+    // and report that.
+    let sessions = async {
+        for s in supervisors {
+            let _ = tokio::time::timeout(Duration::from_secs(10), s).await;
+        }
+    };
+    let reported = tokio::time::timeout(Duration::from_secs(10), async {
+        while inflight.next().await.is_some() {}
+    });
+    let _ = tokio::join!(sessions, reported);
     // Anything the host sent meanwhile is answered, not silently lost.
     while let Ok(cmd) = commands.try_recv() {
         if let Command::SendSms(sms) = cmd {

@@ -10,7 +10,6 @@ use crate::pdu_build::{self, Built};
 use crate::pending::Reply;
 use crate::status_codes::{self, StatusClass};
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 use std::time::SystemTime;
 use switchboard_protocol::{Event, FailureKind, OutboundSms, SubmitFailure, SubmittedPart};
 use tokio::sync::oneshot;
@@ -18,7 +17,6 @@ use tokio::time::Instant;
 
 /// Submits `sms` on `link` and reports the outcome as one event.
 pub async fn submit(shared: Arc<Shared>, link: Arc<TxLink>, sms: OutboundSms) {
-    let _active = ActiveGuard::new(&shared);
     let built = match pdu_build::build(&sms, &shared.build, SystemTime::now()) {
         Ok(b) => b,
         Err(e) => {
@@ -252,22 +250,6 @@ fn fail(
         total_parts: total,
         failure,
     });
-}
-
-/// Counts running submit tasks, so shutdown can wait for them.
-struct ActiveGuard<'a>(&'a Shared);
-
-impl<'a> ActiveGuard<'a> {
-    fn new(shared: &'a Shared) -> Self {
-        shared.active_submits.fetch_add(1, Ordering::AcqRel);
-        ActiveGuard(shared)
-    }
-}
-
-impl Drop for ActiveGuard<'_> {
-    fn drop(&mut self) {
-        self.0.active_submits.fetch_sub(1, Ordering::AcqRel);
-    }
 }
 
 #[cfg(test)]
