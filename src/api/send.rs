@@ -133,12 +133,10 @@ pub async fn send(
     if !jobs.is_empty() {
         app.dispatcher.submit(jobs);
     }
-    let body = match (batch, views.pop()) {
-        (false, Some(one)) => SendAnswer::One(one),
-        (_, last) => {
-            views.extend(last);
-            SendAnswer::Batch { messages: views }
-        }
+    let body = if !batch && views.len() == 1 {
+        SendAnswer::One(views.remove(0))
+    } else {
+        SendAnswer::Batch { messages: views }
     };
     Ok((StatusCode::ACCEPTED, Json(body)))
 }

@@ -131,20 +131,8 @@ mod tests {
         let mut out = Vec::new();
         for meta in DATABASE.iter() {
             let d = meta.descriptors();
-            let all = [
-                Some(d.general()),
-                d.fixed_line(),
-                d.mobile(),
-                d.toll_free(),
-                d.premium_rate(),
-                d.shared_cost(),
-                d.voip(),
-                d.personal_number(),
-                d.pager(),
-                d.uan(),
-                d.voicemail(),
-            ];
-            for ex in all.into_iter().flatten().filter_map(|d| d.example()) {
+            let all = std::iter::once(Some(d.general())).chain(validity::number_types(d));
+            for ex in all.flatten().filter_map(|d| d.example()) {
                 let code = meta.country_code();
                 out.push(format!("+{code}{ex}"));
                 out.push(format!("+{code}{ex}1"));

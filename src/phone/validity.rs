@@ -1,7 +1,7 @@
 //! Whether a number is valid, from libphonenumber's metadata with each
 //! pattern compiled once.
 
-use phonenumber::metadata::{DATABASE, Descriptor, Metadata};
+use phonenumber::metadata::{DATABASE, Descriptor, Descriptors, Metadata};
 use regex::{Regex, RegexBuilder};
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -57,24 +57,29 @@ impl Pattern {
     }
 }
 
+/// A region's number types, in the order `phonenumber::number_type` tries
+/// them.
+pub(super) fn number_types(d: &Descriptors) -> [Option<&Descriptor>; 10] {
+    [
+        d.premium_rate(),
+        d.toll_free(),
+        d.shared_cost(),
+        d.voip(),
+        d.personal_number(),
+        d.pager(),
+        d.uan(),
+        d.voicemail(),
+        d.fixed_line(),
+        d.mobile(),
+    ]
+}
+
 impl Patterns {
     fn new(meta: &Metadata) -> Option<Patterns> {
         let d = meta.descriptors();
-        let types = [
-            d.premium_rate(),
-            d.toll_free(),
-            d.shared_cost(),
-            d.voip(),
-            d.personal_number(),
-            d.pager(),
-            d.uan(),
-            d.voicemail(),
-            d.fixed_line(),
-            d.mobile(),
-        ];
         Some(Patterns {
             general: Pattern::new(d.general())?,
-            types: types
+            types: number_types(d)
                 .into_iter()
                 .flatten()
                 .map(Pattern::new)

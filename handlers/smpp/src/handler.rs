@@ -132,8 +132,7 @@ async fn shutdown(
 ) {
     shared.closing.cancel();
     let deadline = Instant::now() + shared.cfg.response_timeout();
-    let _ =
-        tokio::time::timeout_at(deadline, async { while inflight.next().await.is_some() {} }).await;
+    let _ = tokio::time::timeout_at(deadline, all_ended(&mut inflight)).await;
     stop.cancel();
     // Submits still waiting learn that their session ended as it closes,
     // and report that.
@@ -142,9 +141,7 @@ async fn shutdown(
             let _ = tokio::time::timeout(Duration::from_secs(10), s).await;
         }
     };
-    let reported = tokio::time::timeout(Duration::from_secs(10), async {
-        while inflight.next().await.is_some() {}
-    });
+    let reported = tokio::time::timeout(Duration::from_secs(10), all_ended(&mut inflight));
     let _ = tokio::join!(sessions, reported);
     // Anything the host sent meanwhile is answered, not silently lost.
     while let Ok(cmd) = commands.try_recv() {
@@ -160,6 +157,10 @@ async fn shutdown(
         radio: None,
     }));
     tracing::info!(link = %shared.cfg.name, "shut down");
+}
+
+async fn all_ended(inflight: &mut FuturesUnordered<impl Future<Output = ()>>) {
+    while inflight.next().await.is_some() {}
 }
 
 /// With a bad configuration the handler cannot bind; it stays to answer
