@@ -1,6 +1,6 @@
 //! Starting the daemon: store, handlers, dispatcher, webhooks and the API.
 
-use crate::api::{self, AppState, KeyCache};
+use crate::api::{self, App, AppState, KeyCache};
 use crate::config::Config;
 use crate::dispatch::{Dispatcher, LinkKind, LinkSpec, RouteTable, Timing};
 use crate::metrics::Metrics;
@@ -112,7 +112,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         validity_secs: d.validity_secs,
     });
     crate::im::spawn(im.clone(), notes_rx);
-    let state = AppState {
+    let state = AppState::new(App {
         im,
         store: store.clone(),
         dispatcher: dispatcher.clone(),
@@ -120,7 +120,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         keys: Arc::new(KeyCache::default()),
         numbers,
         validity_secs: d.validity_secs,
-    };
+    });
     let addr = config.server.listen;
     let listener = TcpListener::bind(addr)
         .await

@@ -105,6 +105,9 @@ async fn bound_phones_and_im_users_write_through_ids_and_never_see_a_number() {
         "{inbox}"
     );
     assert_eq!(inbox["messages"][0]["from"], "alice@sb.test", "{inbox}");
+    let (status, bad) = bob.get("/api/v1/inbox?limit=many").await;
+    assert_eq!(status, 422, "{bad}");
+    assert_eq!(bad["field"], "query", "{bad}");
     w.text(P_BOB, "start").await;
     assert!(w.nth_sms(P_BOB, 8).await.contains("on again"));
     alice.send("bob", "welcome back").await;

@@ -411,6 +411,18 @@ async fn webhooks_report_received_messages_and_status_signed() {
         .await;
     assert_eq!(status, 422, "{bad}");
     assert_eq!(bad["field"], "events[0]", "{bad}");
+    // An id that is no number names no webhook, in JSON like every answer.
+    let (status, bad) = gw
+        .api
+        .request(
+            reqwest::Method::DELETE,
+            "/api/v1/webhooks/x",
+            None,
+            Auth::Key,
+        )
+        .await;
+    assert_eq!(status, 404, "{bad}");
+    assert_eq!(bad["error"], "not_found", "{bad}");
 
     sim.inject_mo(mo("+491709876599", "hook me please"))
         .await

@@ -289,6 +289,12 @@ async fn requests_without_a_valid_key_are_refused() {
             let (status, v) = gw.api.request(reqwest::Method::GET, path, None, auth).await;
             assert_eq!(status, 401, "GET {path} with {auth:?}: {v}");
         }
+        // The key is checked first: without one, a bad id is not told apart.
+        let (status, v) = gw
+            .api
+            .request(reqwest::Method::DELETE, "/api/v1/webhooks/x", None, auth)
+            .await;
+        assert_eq!(status, 401, "DELETE with a bad id with {auth:?}: {v}");
     }
     assert!(
         gw.api.outbound_all().await.is_empty(),

@@ -2,9 +2,12 @@
 //! SHA-256 hashes (a slow password hash would add nothing against guessing
 //! and cost every request milliseconds).
 
+use super::AppState;
 use super::error::ApiError;
 use crate::store::Store;
+use axum::extract::FromRequestParts;
 use axum::http::HeaderMap;
+use axum::http::request::Parts;
 use rand::Rng;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -28,6 +31,24 @@ pub fn new_key() -> (String, Vec<u8>) {
 
 pub fn hash(key: &str) -> Vec<u8> {
     Sha256::digest(key.as_bytes()).to_vec()
+}
+
+/// The checked API key of a request. As an extractor it answers 401 before
+/// anything else of the request is read, and it leaves the request's
+/// headers where they are (the `HeaderMap` extractor copies them).
+#[derive(Debug, Clone, Copy)]
+pub struct ApiKey {
+    pub id: i64,
+}
+
+impl FromRequestParts<AppState> for ApiKey {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, ApiError> {
+        app.keys
+            .check(&app.store, &parts.headers)
+            .map(|id| ApiKey { id })
+    }
 }
 
 /// Known keys, so a request costs no read once its key has been seen.

@@ -3,10 +3,11 @@
 //! that is still going on.
 
 use super::AppState;
+use super::auth::ApiKey;
 use super::error::ApiError;
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use serde::Deserialize;
 use switchboard_protocol::{CallCommand, CallId, HandlerId};
 
@@ -25,11 +26,10 @@ pub struct CallsQuery {
 
 pub async fn list(
     State(app): State<AppState>,
-    headers: HeaderMap,
+    _key: ApiKey,
     query: Result<Query<CallsQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    app.keys.check(&app.store, &headers)?;
-    let Query(q) = query.map_err(|e| ApiError::field("query", e.body_text()))?;
+    let q = super::error::query(query)?;
     let limit = super::paging::limit(q.limit)?;
     let after = super::paging::after(q.after.as_deref(), CALL_PREFIX)?;
     let list = app
@@ -57,10 +57,9 @@ pub async fn list(
 /// a call that is still ringing refuses it (it counts as missed).
 pub async fn control(
     State(app): State<AppState>,
-    headers: HeaderMap,
+    _key: ApiKey,
     Path((id, action)): Path<(String, String)>,
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
-    app.keys.check(&app.store, &headers)?;
     let n: i64 = id
         .strip_prefix(CALL_PREFIX)
         .unwrap_or(&id)

@@ -97,3 +97,12 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiE
         ApiError::bad_json(field, e.into_inner().to_string())
     })
 }
+
+/// A query string as read by axum, or the error naming it. Handlers take
+/// the `Result` so that they check the caller before the query.
+pub fn query<T>(
+    q: Result<axum::extract::Query<T>, axum::extract::rejection::QueryRejection>,
+) -> Result<T, ApiError> {
+    q.map(|axum::extract::Query(v)| v)
+        .map_err(|e| ApiError::field("query", e.body_text()))
+}

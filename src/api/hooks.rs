@@ -1,12 +1,13 @@
 //! Managing webhooks: `POST/GET /api/v1/webhooks`, `DELETE /api/v1/webhooks/{id}`.
 
 use super::AppState;
+use super::auth::ApiKey;
 use super::error::{ApiError, parse_json};
 use crate::store::{WriteOp, now_ms};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use rand::Rng;
 use serde::Deserialize;
 
@@ -20,10 +21,9 @@ struct NewHook {
 
 pub async fn create(
     State(app): State<AppState>,
-    headers: HeaderMap,
+    _key: ApiKey,
     body: Bytes,
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
-    app.keys.check(&app.store, &headers)?;
     let h: NewHook = parse_json(&body)?;
     let url = reqwest::Url::parse(&h.url)
         .map_err(|e| ApiError::field("url", format!("is not a URL: {e}")))?;
@@ -74,9 +74,8 @@ pub async fn create(
 
 pub async fn list(
     State(app): State<AppState>,
-    headers: HeaderMap,
+    _key: ApiKey,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    app.keys.check(&app.store, &headers)?;
     let hooks = app
         .store
         .read(crate::store::list_webhooks)
@@ -86,10 +85,11 @@ pub async fn list(
 
 pub async fn delete(
     State(app): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<i64>,
+    _key: ApiKey,
+    Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    app.keys.check(&app.store, &headers)?;
+    // Ids are numbers: any other is a webhook that does not exist.
+    let id: i64 = id.parse().map_err(|_| ApiError::not_found("webhook"))?;
     let gone = app
         .store
         .call(|done| WriteOp::DeleteWebhook { id, done })

@@ -20,8 +20,26 @@ use axum::Router;
 use axum::routing::{delete, get, post};
 use std::sync::Arc;
 
+/// What every handler reaches: shared, so a request's copy of it (axum hands
+/// each handler its own) is one reference count, not one per part.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<App>);
+
+impl AppState {
+    pub fn new(app: App) -> AppState {
+        AppState(Arc::new(app))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = App;
+
+    fn deref(&self) -> &App {
+        &self.0
+    }
+}
+
+pub struct App {
     pub store: Store,
     pub dispatcher: Dispatcher,
     pub metrics: Arc<Metrics>,

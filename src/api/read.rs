@@ -2,10 +2,10 @@
 //! received ones page by page.
 
 use super::AppState;
+use super::auth::ApiKey;
 use super::error::ApiError;
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
 use serde::Deserialize;
 
 /// Received messages carry this prefix on their id, so the two directions
@@ -14,10 +14,9 @@ const IN_PREFIX: &str = "in-";
 
 pub async fn get_message(
     State(app): State<AppState>,
-    headers: HeaderMap,
+    _key: ApiKey,
     Path(id): Path<String>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    app.keys.check(&app.store, &headers)?;
     if let Some(n) = id.strip_prefix(IN_PREFIX) {
         let n: i64 = n.parse().map_err(|_| ApiError::not_found("message"))?;
         let list = app
@@ -55,11 +54,10 @@ pub struct ListQuery {
 
 pub async fn list_messages(
     State(app): State<AppState>,
-    headers: HeaderMap,
+    _key: ApiKey,
     query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    app.keys.check(&app.store, &headers)?;
-    let Query(q) = query.map_err(|e| ApiError::field("query", e.body_text()))?;
+    let q = super::error::query(query)?;
     let limit = super::paging::limit(q.limit)?;
     match q.direction.as_deref() {
         Some("in") => {

@@ -3,13 +3,14 @@
 //! dispatcher. A request with any bad message stores nothing.
 
 use super::AppState;
+use super::auth::ApiKey;
 use super::error::{ApiError, parse_json};
 use crate::dispatch::Job;
 use crate::store::{NewOutbound, WriteOp, now_ms};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use std::sync::atomic::Ordering::Relaxed;
 use switchboard_protocol::{Address, Body, Priority, text};
@@ -78,10 +79,9 @@ pub enum SendAnswer {
 
 pub async fn send(
     State(app): State<AppState>,
-    headers: HeaderMap,
+    ApiKey { id: key }: ApiKey,
     body: Bytes,
 ) -> Result<(StatusCode, Json<SendAnswer>), ApiError> {
-    let key = app.keys.check(&app.store, &headers)?;
     let (batch, reqs) = match parse_request(&body) {
         Ok(r) => r,
         Err(e) => {

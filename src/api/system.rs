@@ -1,10 +1,11 @@
 //! Health, metrics and the links' state.
 
 use super::AppState;
+use super::auth::ApiKey;
 use super::error::ApiError;
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use switchboard_protocol::HandlerState;
 
@@ -46,9 +47,8 @@ pub async fn metrics(State(app): State<AppState>) -> impl IntoResponse {
 
 pub async fn handlers(
     State(app): State<AppState>,
-    headers: HeaderMap,
+    _key: ApiKey,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    app.keys.check(&app.store, &headers)?;
     Ok(Json(
         serde_json::json!({ "handlers": app.dispatcher.status.snapshot() }),
     ))

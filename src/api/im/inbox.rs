@@ -40,9 +40,10 @@ fn view(c: &Connection, im: &Im, m: &Stored) -> rusqlite::Result<Value> {
 pub async fn list(
     State(app): State<AppState>,
     headers: HeaderMap,
-    Query(q): Query<ListQuery>,
+    query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let me = user(&app, &headers, None)?;
+    let q = crate::api::error::query(query)?;
     let before = match q.before.as_deref() {
         Some(b) => inbox::read_id(b)
             .ok_or_else(|| ApiError::field("before", "is not a message id such as m-17"))?,
