@@ -18,7 +18,7 @@ pub struct Running {
     pub api_addr: SocketAddr,
     pub store: Store,
     pub dispatcher: Dispatcher,
-    server: tokio::task::JoinHandle<std::io::Result<()>>,
+    server: tokio::task::JoinHandle<()>,
     core: tokio::task::JoinHandle<()>,
 }
 
@@ -128,11 +128,8 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     let api_addr = listener
         .local_addr()
         .map_err(|source| StartError::Listen { addr, source })?;
-    // As a make-service each connection shares the router; served as a
-    // plain `Router`, axum copies its route tables for every connection
-    // (about 26 kB each).
-    let app = api::router(state).into_make_service();
-    let server = tokio::spawn(async move { axum::serve(listener, app).await });
+    let header_timeout = Duration::from_secs(config.server.header_timeout_secs);
+    let server = tokio::spawn(api::serve(listener, api::router(state), header_timeout));
     tracing::info!(
         api = %api_addr,
         smpp = config.smpp.len(),
@@ -165,7 +162,7 @@ impl Running {
             _ = tokio::signal::ctrl_c() => {}
             _ = term => {}
             r = self.server => {
-                if let Ok(Err(e)) = r {
+                if let Err(e) = r {
                     tracing::error!(error = %e, "the API server stopped");
                 }
             }

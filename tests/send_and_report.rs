@@ -376,3 +376,51 @@ async fn a_batch_of_100_is_all_delivered() {
         );
     }
 }
+
+/// Reads `conn` until the server closes it; what it sent before.
+async fn read_until_closed(conn: &mut tokio::net::TcpStream) -> String {
+    use tokio::io::AsyncReadExt;
+    let mut got = Vec::new();
+    let read = tokio::time::timeout(30 * SECOND, conn.read_to_end(&mut got)).await;
+    assert!(read.is_ok(), "the server kept the connection open: {got:?}");
+    String::from_utf8_lossy(&got).into_owned()
+}
+
+/// A client that never completes a request's head is cut off after
+/// `server.header_timeout_secs`, and so is a connection left idle after
+/// its answer; other clients are served all the while.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_and_idle_clients_are_cut_off_after_the_header_timeout() {
+    use tokio::io::AsyncWriteExt;
+    let gw = Gateway::start_configured("header_timeout_secs = 1", "", "full").await;
+    let addr = gw.api.base.trim_start_matches("http://").to_owned();
+    let mut slow = tokio::net::TcpStream::connect(&addr)
+        .await
+        .expect("connect");
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: sb\r\n")
+        .await
+        .expect("write");
+    let mut idle = tokio::net::TcpStream::connect(&addr)
+        .await
+        .expect("connect");
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: sb\r\n\r\n")
+        .await
+        .expect("write");
+    let (status, _) = gw.api.get_text("/healthz").await;
+    assert_eq!(status, 200, "another client is served meanwhile");
+
+    let started = std::time::Instant::now();
+    let answered = read_until_closed(&mut idle).await;
+    assert!(answered.starts_with("HTTP/1.1 200"), "{answered}");
+    let cut = read_until_closed(&mut slow).await;
+    assert!(
+        !cut.contains(" 200 "),
+        "an incomplete request was answered: {cut}"
+    );
+    assert!(
+        started.elapsed() >= Duration::from_millis(500),
+        "closed before the timeout"
+    );
+    let (status, _) = gw.api.get_text("/healthz").await;
+    assert_eq!(status, 200);
+}

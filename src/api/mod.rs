@@ -4,6 +4,7 @@ mod auth;
 mod calls;
 mod error;
 mod hooks;
+mod http_server;
 mod im;
 mod paging;
 mod read;
@@ -11,6 +12,7 @@ mod send;
 mod system;
 
 pub use auth::{KeyCache, new_key};
+pub use http_server::serve;
 
 use crate::dispatch::Dispatcher;
 use crate::metrics::Metrics;

@@ -45,6 +45,10 @@ pub struct ServerConfig {
     pub listen: SocketAddr,
     /// How the API is reached from outside (links in webhooks and pages).
     pub public_url: String,
+    /// Seconds a client has to send the head of a request. A connection
+    /// kept alive between requests is closed when the next head does not
+    /// come in time either.
+    pub header_timeout_secs: u64,
 }
 
 impl Default for ServerConfig {
@@ -52,6 +56,7 @@ impl Default for ServerConfig {
         ServerConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             public_url: "http://127.0.0.1:8080".into(),
+            header_timeout_secs: 30,
         }
     }
 }
@@ -185,6 +190,12 @@ impl Config {
                     "'{}' is not an ISO 3166 region code such as \"DE\" or \"US\"",
                     self.numbers.default_region
                 ),
+            ));
+        }
+        if self.server.header_timeout_secs == 0 {
+            return Err((
+                "server.header_timeout_secs".into(),
+                "must be at least 1".into(),
             ));
         }
         let d = &self.delivery;

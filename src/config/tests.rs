@@ -50,6 +50,15 @@ fn missing_environment_variable_is_named() {
 }
 
 #[test]
+fn a_zero_header_timeout_is_refused() {
+    let err = parse("[server]\nheader_timeout_secs = 0\n").unwrap_err();
+    assert!(
+        err.to_string().contains("server.header_timeout_secs"),
+        "{err}"
+    );
+}
+
+#[test]
 fn bad_region_is_named() {
     let err = parse("[numbers]\ndefault_region = \"XX\"\n").unwrap_err();
     assert!(err.to_string().contains("numbers.default_region"), "{err}");

@@ -131,13 +131,18 @@ impl Gateway {
     /// Like [`Gateway::start`] with `store.synchronous` set (`"normal"`
     /// still survives kill -9 and is faster under load).
     pub async fn start_with_store(sections: &str, synchronous: &str) -> Gateway {
+        Self::start_configured("", sections, synchronous).await
+    }
+
+    /// Like [`Gateway::start_with_store`] with more keys of `[server]`.
+    pub async fn start_configured(server: &str, sections: &str, synchronous: &str) -> Gateway {
         let dir = tempfile::Builder::new()
             .prefix("switchboard-it-")
             .tempdir()
             .expect("a temporary directory for the gateway");
         let db = dir.path().join("switchboard.db");
         let config = format!(
-            "[server]\nlisten = \"127.0.0.1:0\"\n\n[store]\npath = {db:?}\nsynchronous = \"{synchronous}\"\n\n{sections}\n",
+            "[server]\nlisten = \"127.0.0.1:0\"\n{server}\n[store]\npath = {db:?}\nsynchronous = \"{synchronous}\"\n\n{sections}\n",
             db = db.display().to_string(),
         );
         let config_path = dir.path().join("switchboard.toml");
