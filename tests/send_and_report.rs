@@ -377,6 +377,14 @@ async fn a_batch_of_100_is_all_delivered() {
     }
 }
 
+/// A raw connection to the API that has sent `bytes`.
+async fn connect_and_send(addr: &str, bytes: &[u8]) -> tokio::net::TcpStream {
+    use tokio::io::AsyncWriteExt;
+    let mut conn = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    conn.write_all(bytes).await.expect("write");
+    conn
+}
+
 /// Reads `conn` until the server closes it; what it sent before.
 async fn read_until_closed(conn: &mut tokio::net::TcpStream) -> String {
     use tokio::io::AsyncReadExt;
@@ -391,21 +399,10 @@ async fn read_until_closed(conn: &mut tokio::net::TcpStream) -> String {
 /// its answer; other clients are served all the while.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn slow_and_idle_clients_are_cut_off_after_the_header_timeout() {
-    use tokio::io::AsyncWriteExt;
     let gw = Gateway::start_configured("header_timeout_secs = 1", "", "full").await;
     let addr = gw.api.base.trim_start_matches("http://").to_owned();
-    let mut slow = tokio::net::TcpStream::connect(&addr)
-        .await
-        .expect("connect");
-    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: sb\r\n")
-        .await
-        .expect("write");
-    let mut idle = tokio::net::TcpStream::connect(&addr)
-        .await
-        .expect("connect");
-    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: sb\r\n\r\n")
-        .await
-        .expect("write");
+    let mut slow = connect_and_send(&addr, b"GET /healthz HTTP/1.1\r\nHost: sb\r\n").await;
+    let mut idle = connect_and_send(&addr, b"GET /healthz HTTP/1.1\r\nHost: sb\r\n\r\n").await;
     let (status, _) = gw.api.get_text("/healthz").await;
     assert_eq!(status, 200, "another client is served meanwhile");
 
