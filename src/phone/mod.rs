@@ -63,16 +63,35 @@ impl NumberParser {
         }
         let parsed = phonenumber::parse(Some(self.region), input)
             .map_err(|e| NumberError::Unreadable(e.to_string()))?;
-        if !self.validity.is_valid(&parsed) {
-            return Err(NumberError::Invalid(describe_country(&parsed)));
+        if self.validity.is_valid(&parsed) {
+            return e164(&parsed);
         }
-        // What `format().mode(Mode::E164)` writes for a number whose
-        // country code is known (a valid one's is), without the search
-        // for a display format that E.164 does not use.
-        let e164 = format!("+{}{}", parsed.code().value(), parsed.national());
-        debug_assert_eq!(e164, parsed.format().mode(Mode::E164).to_string());
-        PhoneNumber::parse_e164(&e164).map_err(|e| NumberError::Invalid(e.to_string()))
+        // The crate strips the default region's national prefix even after
+        // another country's code: under DE, `+39 06…` (Rome) loses its 0
+        // and `+7 812…` under RU its 8. libphonenumber keeps the digits
+        // when stripping leaves no valid number; so does this.
+        if input.starts_with('+')
+            && let Ok(own) = phonenumber::parse(Some(NEUTRAL), input)
+            && self.validity.is_valid(&own)
+        {
+            return e164(&own);
+        }
+        Err(NumberError::Invalid(describe_country(&parsed)))
     }
+}
+
+/// A region with no national prefix, whose rules strip nothing after a
+/// country code: the crate's reading of `+<digits>` under it is the digits
+/// as written.
+const NEUTRAL: country::Id = country::IT;
+
+/// What `format().mode(Mode::E164)` writes for a number whose country code
+/// is known (a valid one's is), without the search for a display format
+/// that E.164 does not use.
+fn e164(n: &phonenumber::PhoneNumber) -> Result<PhoneNumber, NumberError> {
+    let e164 = format!("+{}{}", n.code().value(), n.national());
+    debug_assert_eq!(e164, n.format().mode(Mode::E164).to_string());
+    PhoneNumber::parse_e164(&e164).map_err(|e| NumberError::Invalid(e.to_string()))
 }
 
 fn describe_country(n: &phonenumber::PhoneNumber) -> String {
@@ -112,11 +131,44 @@ mod tests {
         ));
     }
 
-    /// What `parse` answered before the patterns were compiled here.
+    /// The crate's answer: under the default region, or for a number with
+    /// its country code that reading made invalid, as written (see
+    /// `parse`).
     fn reference(region: country::Id, input: &str) -> Option<String> {
-        let parsed = phonenumber::parse(Some(region), input).ok()?;
+        let valid = |r: Option<country::Id>| {
+            let parsed = phonenumber::parse(r, input).ok()?;
+            let e164 = parsed.format().mode(Mode::E164).to_string();
+            phonenumber::is_valid(&parsed).then_some(e164)
+        };
+        valid(Some(region)).or_else(|| unstripped(input))
+    }
+
+    /// The crate's reading of `+<digits>` with nothing stripped.
+    fn unstripped(input: &str) -> Option<String> {
+        let parsed = phonenumber::parse(Some(NEUTRAL), input).ok()?;
         let e164 = parsed.format().mode(Mode::E164).to_string();
-        phonenumber::is_valid(&parsed).then_some(e164)
+        (input.starts_with('+') && phonenumber::is_valid(&parsed)).then_some(e164)
+    }
+
+    /// Numbers with their country code keep what the default region would
+    /// strip when stripping leaves no number (a crate quirk).
+    #[test]
+    fn another_countrys_number_keeps_its_leading_digits() {
+        for (region, input, want) in [
+            ("DE", "+39 06 6981 2345", "+390669812345"),
+            ("GB", "+390669812345", "+390669812345"),
+            ("RU", "+7 812 345-67-89", "+78123456789"),
+            ("BR", "+55900981449", "+55900981449"),
+        ] {
+            let p = NumberParser::new(region).unwrap();
+            let got = p.parse(input).map(|n| n.as_str().to_owned());
+            assert_eq!(got.as_deref(), Ok(want), "{input} under {region}");
+        }
+        // Stripping that leaves a valid number still happens.
+        assert_eq!(
+            parser("DE").parse("+49 0170 1234567").unwrap().as_str(),
+            "+491701234567"
+        );
     }
 
     fn check(p: &NumberParser, region: country::Id, input: &str) {

@@ -116,6 +116,35 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        /// Whatever is texted is read as something, and the ID and text
+        /// it finds are pieces of what was texted.
+        #[test]
+        fn anything_texted_is_read_and_its_pieces_come_from_it(s in "\\PC{0,40}") {
+            match parse(&s) {
+                Texted::To { id, text } | Texted::Maybe { id, text } => {
+                    proptest::prop_assert!(!id.contains(char::is_whitespace), "{:?}", id);
+                    proptest::prop_assert!(s.contains(id.as_str()) && s.contains(text.as_str()));
+                }
+                Texted::Bare(t) => proptest::prop_assert_eq!(t, s.trim()),
+                _ => {}
+            }
+        }
+
+        /// `@id text` is for that ID whatever the text, and commands are
+        /// read in any case.
+        #[test]
+        fn an_at_id_is_always_for_that_id(
+            id in "[a-z][a-z0-9._-]{1,15}",
+            text in "[^\\s]\\PC{0,30}[^\\s]",
+            upper in proptest::bool::ANY,
+        ) {
+            proptest::prop_assert_eq!(parse(&format!("@{id} {text}")), to(&id, &text));
+            let cmd = if upper { "STATUS" } else { "status" };
+            proptest::prop_assert_eq!(parse(&format!("  {cmd} ")), Texted::Status);
+        }
+    }
+
     #[test]
     fn nothing_panics_on_odd_input() {
         for s in ["", ":", "@", "@:", "::x", "é: ü", "@é", "\u{0}"] {
