@@ -70,13 +70,16 @@ impl NumberParser {
         // another country's code: under DE, `+39 06…` (Rome) loses its 0
         // and `+7 812…` under RU its 8. libphonenumber keeps the digits
         // when stripping leaves no valid number; so does this.
-        if input.starts_with('+')
-            && let Ok(own) = phonenumber::parse(Some(NEUTRAL), input)
-            && self.validity.is_valid(&own)
-        {
-            return e164(&own);
+        let own = input
+            .starts_with('+')
+            .then(|| phonenumber::parse(Some(NEUTRAL), input).ok())
+            .flatten();
+        match own {
+            Some(own) if self.validity.is_valid(&own) => e164(&own),
+            // The error names the country the number was written for.
+            Some(own) => Err(NumberError::Invalid(describe_country(&own))),
+            None => Err(NumberError::Invalid(describe_country(&parsed))),
         }
-        Err(NumberError::Invalid(describe_country(&parsed)))
     }
 }
 
@@ -95,9 +98,14 @@ fn e164(n: &phonenumber::PhoneNumber) -> Result<PhoneNumber, NumberError> {
 }
 
 fn describe_country(n: &phonenumber::PhoneNumber) -> String {
+    let code = n.code().value();
     match n.country().id() {
         Some(id) => format!("{id:?} numbers look different"),
-        None => format!("no country uses the code +{}", n.code().value()),
+        // A code several regions share, none of whose numbers look so.
+        None if phonenumber::metadata::DATABASE.region(&code).is_some() => {
+            format!("+{code} numbers look different")
+        }
+        None => format!("no country uses the code +{code}"),
     }
 }
 
@@ -164,6 +172,11 @@ mod tests {
             let got = p.parse(input).map(|n| n.as_str().to_owned());
             assert_eq!(got.as_deref(), Ok(want), "{input} under {region}");
         }
+        // A wrong one is named for the country it was written for.
+        assert_eq!(
+            parser("DE").parse("+39 06 12"),
+            Err(NumberError::Invalid("+39 numbers look different".into()))
+        );
         // Stripping that leaves a valid number still happens.
         assert_eq!(
             parser("DE").parse("+49 0170 1234567").unwrap().as_str(),
