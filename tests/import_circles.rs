@@ -462,7 +462,10 @@ fn crate_roots() -> Vec<PathBuf> {
 #[test]
 fn no_module_uses_a_sibling_that_uses_it_back() {
     let roots = crate_roots();
-    assert!(roots.len() >= 5, "the host and four handler crates: {roots:?}");
+    assert!(
+        roots.len() >= 5,
+        "the host and four handler crates: {roots:?}"
+    );
     let mut report = Vec::new();
     for root in &roots {
         let krate = load(root);
@@ -489,7 +492,10 @@ fn the_check_sees_a_circle_between_siblings_and_through_a_reexport() {
     write("a.rs", "use crate::b::Thing;\n");
     // b re-exports from its child, which reaches back to a.
     write("b/mod.rs", "mod inner;\npub use inner::Thing;\n");
-    write("b/inner.rs", "pub struct Thing;\nfn f() { crate::a::g(); }\n");
+    write(
+        "b/inner.rs",
+        "pub struct Thing;\nfn f() { crate::a::g(); }\n",
+    );
     // c and d only one way; e names d only in a comment and a string.
     write("c.rs", "use super::d;\n");
     write("d.rs", "pub fn h() {}\n");

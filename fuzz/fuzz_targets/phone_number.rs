@@ -4,7 +4,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use std::sync::LazyLock;
-use switchboard::phone::NumberParser;
+use switchboard::model::phone::NumberParser;
 
 static PARSERS: LazyLock<Vec<NumberParser>> = LazyLock::new(|| {
     ["DE", "US", "GB", "RU", "IT", "AR", "FR", "IN", "BR", "JP"]

@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use switchboard::sms_commands::parse::{Texted, parse};
+use switchboard::phones::parse::{Texted, parse};
 
 fuzz_target!(|data: &[u8]| {
     let s = String::from_utf8_lossy(data);

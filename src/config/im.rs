@@ -82,7 +82,7 @@ impl ImConfig {
                     format!("'{}' is not digits, or is used twice", v.address),
                 ));
             }
-            if let Err(e) = crate::directory::ImId::parse(&v.id, &self.cluster) {
+            if let Err(e) = crate::im::directory::ImId::parse(&v.id, &self.cluster) {
                 return Err((
                     format!("im.virtual_numbers[{i}].id"),
                     format!("'{}': {e}", v.id),

@@ -81,7 +81,7 @@ async fn route(im: &Im, id: MessageId) {
         .map(|a| a.wire().to_owned())
         .unwrap_or_default();
     let target = im.config.virtual_target(&to);
-    crate::sms_commands::handle(im, &phone, &text, target).await;
+    crate::phones::handle(im, &phone, &text, target).await;
 }
 
 /// The sender as a phone number, when it is one.

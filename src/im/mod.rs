@@ -1,14 +1,21 @@
 //! The IM side's shared context, and the task that reads received SMS
 //! once they are stored.
 
+pub mod bindings;
+pub mod clock;
+pub mod directory;
 mod inbound;
+pub mod inbox;
+pub mod matching;
+pub mod presence;
+pub mod routing;
 pub mod sms_out;
 
-use crate::clock::{Clock, SharedClock};
 use crate::config::ImConfig;
-use crate::dispatch::{Dispatcher, Note};
-use crate::phone::NumberParser;
-use crate::presence::hub::Hub;
+use crate::im::clock::{Clock, SharedClock};
+use crate::im::presence::hub::Hub;
+use crate::model::phone::NumberParser;
+use crate::sms::dispatch::{Dispatcher, Note};
 use crate::store::{Store, UnixMs};
 use std::sync::Arc;
 use tokio::sync::mpsc;
@@ -36,7 +43,7 @@ impl Im {
     }
 
     /// A user's full IM ID.
-    pub fn full(&self, id: &crate::directory::ImId) -> String {
+    pub fn full(&self, id: &crate::im::directory::ImId) -> String {
         id.full(&self.config.cluster)
     }
 }
@@ -65,7 +72,7 @@ pub fn spawn(im: Arc<Im>, mut notes: mpsc::UnboundedReceiver<Note>) {
                 }
                 Note::Finished(id, state) => {
                     tokio::spawn(async move {
-                        crate::inbox::receipts::sms_finished(&im, id, state).await
+                        crate::im::inbox::receipts::sms_finished(&im, id, state).await
                     });
                 }
             }

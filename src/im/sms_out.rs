@@ -2,7 +2,7 @@
 //! as `POST /api/v1/messages`: stored first, then handed to the dispatcher.
 
 use super::Im;
-use crate::dispatch::Job;
+use crate::sms::dispatch::Job;
 use crate::store::{NewOutbound, accept_outbound};
 use rusqlite::Connection;
 use switchboard_protocol::{Body, MessageId, PhoneNumber, Priority, text};
@@ -37,7 +37,7 @@ pub fn prepare(im: &Im, to: &PhoneNumber, body: &str, report: bool) -> Option<Pr
             report,
             priority: Priority::Normal,
             valid_until: now + (im.validity_secs as i64) * 1000,
-            concat_ref: crate::concat_ref::next(),
+            concat_ref: crate::sms::concat_ref::next(),
             total_parts: text::plan(body).parts.len().min(255) as u8,
             created_at: now,
         },

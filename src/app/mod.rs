@@ -1,0 +1,4 @@
+//! Start-up and shutdown of the daemon.
+
+mod start;
+pub use start::*;

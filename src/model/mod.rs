@@ -1,0 +1,8 @@
+//! The domain's values: time, states and kinds (stored as TEXT through one
+//! mechanism), and phone numbers as the program reads them.
+
+pub mod phone;
+pub mod states;
+#[macro_use]
+pub mod text_enum;
+pub mod time;
