@@ -3,6 +3,7 @@
 use crate::config::Config;
 use crate::model::phone::NumberParser;
 use crate::ops::metrics::Metrics;
+use crate::sms::outbox::Outbox;
 use crate::sms::dispatch::{Dispatcher, LinkKind, LinkSpec, RouteTable, Timing};
 use crate::store::Store;
 use crate::web::api::{self, App, AppState, KeyCache};
@@ -102,14 +103,19 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     .map_err(|source| StartError::Store { path, source })?;
     crate::ops::webhooks::spawn(store.clone(), metrics.clone());
 
+    let outbox = Outbox::new(
+        store.clone(),
+        dispatcher.clone(),
+        metrics.clone(),
+        d.validity_secs,
+    );
     let im = Arc::new(crate::im::Im {
         store: store.clone(),
         clock: Arc::new(crate::im::clock::ShiftableClock::default()),
         config: config.im.clone(),
         hub: crate::im::presence::hub::Hub::default(),
-        dispatcher: dispatcher.clone(),
+        outbox: outbox.clone(),
         numbers: numbers.clone(),
-        validity_secs: d.validity_secs,
     });
     crate::im::spawn(im.clone(), notes_rx);
     let state = AppState::new(App {
@@ -119,7 +125,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         metrics,
         keys: Arc::new(KeyCache::default()),
         numbers,
-        validity_secs: d.validity_secs,
+        outbox,
     });
     let addr = config.server.listen;
     let listener = TcpListener::bind(addr)

@@ -9,13 +9,13 @@ pub mod inbox;
 pub mod matching;
 pub mod presence;
 pub mod routing;
-pub mod sms_out;
 
 use crate::config::ImConfig;
 use crate::im::clock::{Clock, SharedClock};
 use crate::im::presence::hub::Hub;
 use crate::model::phone::NumberParser;
-use crate::sms::dispatch::{Dispatcher, Note};
+use crate::sms::dispatch::Note;
+use crate::sms::outbox::Outbox;
 use crate::store::{Store, UnixMs};
 use std::sync::Arc;
 use tokio::sync::mpsc;
@@ -25,10 +25,9 @@ pub struct Im {
     pub clock: SharedClock,
     pub config: ImConfig,
     pub hub: Hub,
-    pub dispatcher: Dispatcher,
+    /// Every SMS the IM side sends goes through it.
+    pub outbox: Outbox,
     pub numbers: NumberParser,
-    /// Validity of the SMS the IM side sends.
-    pub validity_secs: u64,
 }
 
 impl std::fmt::Debug for Im {

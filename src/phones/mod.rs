@@ -9,7 +9,7 @@ pub mod replies;
 
 use crate::im::directory::{ImId, User, users};
 use crate::im::routing::{self, Message};
-use crate::im::{Im, sms_out};
+use crate::im::Im;
 use parse::Texted;
 use switchboard_protocol::PhoneNumber;
 
@@ -161,7 +161,7 @@ async fn message(
 /// STOP, as the answer to STOP itself is.
 pub async fn reply(im: &Im, phone: &PhoneNumber, body: String) {
     if !body.is_empty() {
-        sms_out::send(im, phone, body).await;
+        im.outbox.send_own(phone, body).await;
     }
 }
 
@@ -179,7 +179,7 @@ pub async fn auto_reply(im: &Im, phone: &PhoneNumber, kind: &str, body: String) 
         })
         .await;
     match may {
-        Ok(true) => sms_out::send(im, phone, body).await,
+        Ok(true) => im.outbox.send_own(phone, body).await,
         Ok(false) => tracing::debug!(kind, "automatic reply throttled or stopped"),
         Err(e) => tracing::error!(error = %e, "cannot record an automatic reply"),
     }

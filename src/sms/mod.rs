@@ -3,3 +3,4 @@
 
 pub mod concat_ref;
 pub mod dispatch;
+pub mod outbox;

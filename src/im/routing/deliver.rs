@@ -12,7 +12,8 @@ use crate::im::inbox::receipts;
 use crate::im::inbox::store as inbox;
 use crate::im::presence::contacts::{self, ListKind};
 use crate::im::presence::{self};
-use crate::im::{Im, sms_out};
+use crate::im::Im;
+use crate::sms::outbox::{NewSms, Origin, Outbox};
 use crate::phones::{phone_state, replies};
 use crate::store::StoreError;
 use serde_json::json;
@@ -61,7 +62,17 @@ pub async fn deliver(im: &Im, m: Message<'_>) -> Result<i64, StoreError> {
                 from: m.sender.name.as_str(),
                 text: m.text,
             });
-            sms_out::prepare(im, p, &body, true).map(|s| (p.clone(), s))
+            let sms = NewSms {
+                report: true,
+                ..NewSms::text(p.clone(), body)
+            };
+            match im.outbox.prepare(Origin::Gateway, sms) {
+                Ok(s) => Some((p.clone(), s)),
+                Err(e) => {
+                    tracing::warn!(error = %e, "the forward to the recipient's phone is not sent");
+                    None
+                }
+            }
         }
         _ => None,
     };
@@ -75,7 +86,7 @@ pub async fn deliver(im: &Im, m: Message<'_>) -> Result<i64, StoreError> {
             if let Some((phone, s)) = &to_store
                 && !phone_state::stopped(c, phone)?
             {
-                let o = sms_out::store(c, s)?;
+                let o = Outbox::store(c, s)?;
                 inbox::set_outbound(c, id, o.0)?;
                 inbox::history(c, id, "sent_sms", now)?;
                 phone_state::set_sticky(c, phone, sender, sticky_until)?;
@@ -85,7 +96,7 @@ pub async fn deliver(im: &Im, m: Message<'_>) -> Result<i64, StoreError> {
         })
         .await?;
     if let (Some(o), Some((_, s))) = (outbound, sms) {
-        sms_out::queue(im, o, s);
+        im.outbox.queue(o, s);
     }
     if m.receipt {
         receipts::emit(im, sender, id, "stored");

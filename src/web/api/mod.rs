@@ -47,7 +47,8 @@ pub struct App {
     pub metrics: Arc<Metrics>,
     pub keys: Arc<KeyCache>,
     pub numbers: NumberParser,
-    pub validity_secs: u64,
+    /// Where every SMS the API accepts goes.
+    pub outbox: crate::sms::outbox::Outbox,
     pub im: Arc<crate::im::Im>,
 }
 

@@ -1,24 +1,21 @@
-//! `POST /api/v1/messages`: validate everything, store everything in one
-//! commit, answer 202 with the ids, then hand the messages to the
-//! dispatcher. A request with any bad message stores nothing.
+//! `POST /api/v1/messages`: read and check every message, hand them all to
+//! the outbox in one commit, answer 202 with the ids. A request with any
+//! bad message stores nothing.
 
 use super::AppState;
 use super::auth::ApiKey;
 use super::error::{ApiError, parse_json};
-use crate::sms::dispatch::Job;
-use crate::store::{NewOutbound, WriteOp, now_ms};
+use crate::sms::outbox::{NewSms, Origin};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use std::sync::atomic::Ordering::Relaxed;
-use switchboard_protocol::{Address, Body, Priority, text};
+use switchboard_protocol::{Address, Priority};
 
 /// Most messages in one batch request.
 const MAX_BATCH: usize = 1000;
-/// Most parts of one message (the UDH counts parts in one octet).
-const MAX_PARTS: usize = 255;
 
 /// One message, or a batch under `messages`: read in one pass so the
 /// error of a bad request names the right field.
@@ -89,9 +86,7 @@ pub async fn send(
             return Err(e);
         }
     };
-    let now = now_ms();
-    let mut rows = Vec::with_capacity(reqs.len());
-    let mut routes = Vec::with_capacity(reqs.len());
+    let mut prepared = Vec::with_capacity(reqs.len());
     for (i, r) in reqs.into_iter().enumerate() {
         let at = |f: &str| {
             if batch {
@@ -100,39 +95,33 @@ pub async fn send(
                 f.to_owned()
             }
         };
-        match validate(&app, key, r, now, &at) {
-            Ok((row, route)) => {
-                rows.push(row);
-                routes.push(route);
-            }
+        let sms = match read(&app, r, &at) {
+            Ok(sms) => sms,
             Err(e) => {
                 app.metrics.rejected.fetch_add(1, Relaxed);
                 return Err(e);
             }
-        }
+        };
+        let p = app
+            .outbox
+            .prepare(Origin::Operator { api_key: key }, sms)
+            .map_err(|e| ApiError::field(at(e.field()), e.to_string()))?;
+        prepared.push(p);
     }
-    let (accepted, rows) = app
-        .store
-        .call(|done| WriteOp::Accept(rows, done))
+    let queued = app
+        .outbox
+        .accept(prepared)
         .await
         .map_err(ApiError::unavailable)?;
-    let mut jobs = Vec::with_capacity(accepted.len());
-    let mut views = Vec::with_capacity(accepted.len());
-    for ((a, row), route) in accepted.iter().zip(rows).zip(routes) {
-        views.push(AcceptedView {
-            id: a.id.to_string(),
+    let mut views: Vec<AcceptedView> = queued
+        .iter()
+        .map(|q| AcceptedView {
+            id: q.accepted.id.to_string(),
             state: "queued",
-            parts: row.total_parts,
-            duplicate: a.duplicate,
-        });
-        if !a.duplicate {
-            jobs.push(Job::accepted(a.id, row, route));
-        }
-    }
-    app.metrics.accepted.fetch_add(jobs.len() as u64, Relaxed);
-    if !jobs.is_empty() {
-        app.dispatcher.submit(jobs);
-    }
+            parts: q.parts,
+            duplicate: q.accepted.duplicate,
+        })
+        .collect();
     let body = if !batch && views.len() == 1 {
         SendAnswer::One(views.remove(0))
     } else {
@@ -175,53 +164,23 @@ fn parse_request(body: &[u8]) -> Result<(bool, Vec<MessageRequest>), ApiError> {
     Ok((false, vec![one]))
 }
 
-fn validate(
+/// The request's fields as the outbox takes them; what only HTTP input can
+/// get wrong (a number or sender that does not read, a priority word) is
+/// refused here, the rest by the outbox.
+fn read(
     app: &AppState,
-    api_key_id: i64,
     r: MessageRequest,
-    now: i64,
     at: &dyn Fn(&str) -> String,
-) -> Result<(NewOutbound, usize), ApiError> {
+) -> Result<NewSms, ApiError> {
     let to = app
         .numbers
         .parse(&r.to)
         .map_err(|e| ApiError::field(at("to"), format!("'{}' {e}", r.to)))?;
-    let route = app.dispatcher.route_for(&to).ok_or_else(|| {
-        ApiError::field(
-            at("to"),
-            "no [[route]] in the configuration covers this number",
-        )
-    })?;
-    if r.text.is_empty() {
-        return Err(ApiError::field(at("text"), "is empty"));
-    }
-    let parts = text::plan(&r.text).parts.len();
-    if parts > MAX_PARTS {
-        return Err(ApiError::field(
-            at("text"),
-            format!("needs {parts} SMS parts; at most {MAX_PARTS} are possible"),
-        ));
-    }
     let from = r
         .from
         .as_deref()
         .map(|f| parse_sender(app, f).map_err(|m| ApiError::field(at("from"), m)))
         .transpose()?;
-    if let Some(k) = &r.idempotency_key
-        && (k.is_empty() || k.len() > 128)
-    {
-        return Err(ApiError::field(
-            at("idempotency_key"),
-            "must be 1 to 128 characters",
-        ));
-    }
-    let validity = r.validity_secs.unwrap_or(app.validity_secs);
-    if !(60..=14 * 86400).contains(&validity) {
-        return Err(ApiError::field(
-            at("validity_secs"),
-            "must be between 60 and 1209600 (14 days)",
-        ));
-    }
     let priority = match r.priority.as_deref() {
         None | Some("normal") => Priority::Normal,
         Some("high") => Priority::High,
@@ -232,22 +191,15 @@ fn validate(
             ));
         }
     };
-    Ok((
-        NewOutbound {
-            api_key_id,
-            idempotency_key: r.idempotency_key,
-            to,
-            from,
-            body: Body::Text { text: r.text },
-            report: r.report,
-            priority,
-            valid_until: now + (validity as i64) * 1000,
-            concat_ref: crate::sms::concat_ref::next(),
-            total_parts: parts as u8,
-            created_at: now,
-        },
-        route,
-    ))
+    Ok(NewSms {
+        to,
+        from,
+        text: r.text,
+        report: r.report,
+        priority,
+        validity_secs: r.validity_secs,
+        idempotency_key: r.idempotency_key,
+    })
 }
 
 /// A sender: an E.164 number, a short code, or up to 11 letters.

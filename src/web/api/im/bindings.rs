@@ -3,7 +3,6 @@
 use super::{error, store_err, user};
 use crate::im::bindings::codes::{self, Verdict};
 use crate::im::bindings::store::{self as bindings, Confirmed};
-use crate::im::sms_out;
 use crate::phones::{phone_state, replies};
 use crate::web::api::AppState;
 use crate::web::api::error::{ApiError, parse_json};
@@ -42,7 +41,7 @@ pub async fn start(
         .numbers
         .parse(&req.phone)
         .map_err(|e| ApiError::field("phone", format!("'{}' {e}", req.phone)))?;
-    if app.dispatcher.route_for(&phone).is_none() {
+    if !app.outbox.covers(&phone) {
         return Err(ApiError::field(
             "phone",
             "no [[route]] of this gateway reaches this number",
@@ -90,7 +89,7 @@ pub async fn start(
                 id: &full,
                 code: &code,
             });
-            sms_out::send(&app.im, &phone, text).await;
+            app.im.outbox.send_own(&phone, text).await;
             Ok((
                 StatusCode::ACCEPTED,
                 Json(
