@@ -3,6 +3,7 @@
 //! (phone numbers, what phones text) that live here.
 
 mod app;
+mod bus;
 mod cli;
 mod config;
 mod im;

@@ -1,10 +1,11 @@
 //! Starting the daemon: store, handlers, dispatcher, webhooks and the API.
 
+use crate::bus::Bus;
 use crate::config::Config;
 use crate::model::phone::NumberParser;
 use crate::ops::metrics::Metrics;
-use crate::sms::outbox::Outbox;
 use crate::sms::dispatch::{Dispatcher, LinkKind, LinkSpec, RouteTable, Timing};
+use crate::sms::outbox::Outbox;
 use crate::store::Store;
 use crate::web::api::{self, App, AppState, KeyCache};
 use std::collections::HashSet;
@@ -80,9 +81,8 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         link_names.push(id);
     }
     drop(events_tx);
-    // Received SMS and ended messages reach the IM side after their commit.
-    let (notes_tx, notes_rx) = tokio::sync::mpsc::unbounded_channel();
-    let notes = config.im.enabled.then_some(notes_tx);
+    // Committed facts, for every room that reacts to them.
+    let bus = Bus::default();
     let routes = RouteTable::new(&config.route, &link_names, &modems);
     let d = &config.delivery;
     let timing = Timing {
@@ -98,7 +98,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         routes,
         timing,
         metrics.clone(),
-        notes,
+        bus.clone(),
     )
     .map_err(|source| StartError::Store { path, source })?;
     crate::ops::webhooks::spawn(store.clone(), metrics.clone());
@@ -117,7 +117,9 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         outbox: outbox.clone(),
         numbers: numbers.clone(),
     });
-    crate::im::spawn(im.clone(), notes_rx);
+    if config.im.enabled {
+        crate::im::spawn(im.clone(), bus.subscribe());
+    }
     let state = AppState::new(App {
         im,
         store: store.clone(),

@@ -10,15 +10,14 @@ pub mod matching;
 pub mod presence;
 pub mod routing;
 
+use crate::bus::{Fact, Subscription, follow};
 use crate::config::ImConfig;
 use crate::im::clock::{Clock, SharedClock};
 use crate::im::presence::hub::Hub;
 use crate::model::phone::NumberParser;
-use crate::sms::dispatch::Note;
 use crate::sms::outbox::Outbox;
 use crate::store::{Store, UnixMs};
 use std::sync::Arc;
-use tokio::sync::mpsc;
 
 pub struct Im {
     pub store: Store,
@@ -47,34 +46,45 @@ impl Im {
     }
 }
 
-/// Reads the dispatcher's notes: each stored SMS is handled in its own
-/// task (they only meet in the store), each ended message may be a receipt.
-pub fn spawn(im: Arc<Im>, mut notes: mpsc::UnboundedReceiver<Note>) {
-    tokio::spawn(async move {
-        if im.config.enabled {
-            let left = inbound::unhandled(&im).await;
-            if !left.is_empty() {
-                tracing::warn!(
-                    count = left.len(),
-                    "handling received SMS left unhandled at the last stop"
-                );
-            }
-            for id in left {
-                inbound::handle(&im, id).await;
-            }
-        }
-        while let Some(n) = notes.recv().await {
-            let im = im.clone();
-            match n {
-                Note::Received(id) => {
-                    tokio::spawn(async move { inbound::handle(&im, id).await });
+/// Follows the bus: each stored SMS is handled in its own task (they only
+/// meet in the store), each ended message may be a receipt. Received SMS
+/// left unhandled (a crash between the two commits, or the bus running
+/// ahead of this task) are caught up from the store.
+pub fn spawn(im: Arc<Im>, sub: Subscription) {
+    let (a, b) = (im.clone(), im);
+    tokio::spawn(follow(
+        sub,
+        move |why| {
+            let im = a.clone();
+            async move {
+                let left = inbound::unhandled(&im).await;
+                if !left.is_empty() {
+                    tracing::warn!(
+                        count = left.len(),
+                        ?why,
+                        "handling received SMS left unhandled"
+                    );
                 }
-                Note::Finished(id, state) => {
-                    tokio::spawn(async move {
-                        crate::im::inbox::receipts::sms_finished(&im, id, state).await
-                    });
+                for id in left {
+                    inbound::handle(&im, id).await;
                 }
             }
-        }
-    });
+        },
+        move |fact| {
+            let im = b.clone();
+            async move {
+                match fact {
+                    Fact::SmsStored { id } => {
+                        tokio::spawn(async move { inbound::handle(&im, id).await });
+                    }
+                    Fact::SmsEnded { id, state } => {
+                        tokio::spawn(async move {
+                            crate::im::inbox::receipts::sms_finished(&im, id, state).await
+                        });
+                    }
+                    _ => {}
+                }
+            }
+        },
+    ));
 }

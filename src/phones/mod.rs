@@ -7,9 +7,9 @@ pub mod parse;
 pub mod phone_state;
 pub mod replies;
 
+use crate::im::Im;
 use crate::im::directory::{ImId, User, users};
 use crate::im::routing::{self, Message};
-use crate::im::Im;
 use parse::Texted;
 use switchboard_protocol::PhoneNumber;
 

@@ -254,7 +254,10 @@ impl Outbox {
     /// code): nobody waits on the outcome, so a refusal or a store error is
     /// logged, not returned.
     pub async fn send_own(&self, to: &PhoneNumber, text: String) {
-        match self.send(Origin::Gateway, NewSms::text(to.clone(), text)).await {
+        match self
+            .send(Origin::Gateway, NewSms::text(to.clone(), text))
+            .await
+        {
             Ok(_) => {}
             Err(SendError::Refused(Refusal::NoRoute)) => {
                 tracing::warn!(to = ?to, "no [[route]] covers this number; the SMS is not sent")

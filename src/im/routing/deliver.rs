@@ -6,15 +6,15 @@
 use super::decide::{Facts, decide};
 use super::profiles;
 use super::rules::Action;
+use crate::im::Im;
 use crate::im::bindings::store as bindings;
 use crate::im::directory::User;
 use crate::im::inbox::receipts;
 use crate::im::inbox::store as inbox;
 use crate::im::presence::contacts::{self, ListKind};
 use crate::im::presence::{self};
-use crate::im::Im;
-use crate::sms::outbox::{NewSms, Origin, Outbox};
 use crate::phones::{phone_state, replies};
+use crate::sms::outbox::{NewSms, Origin, Outbox};
 use crate::store::StoreError;
 use serde_json::json;
 use switchboard_protocol::PhoneNumber;

@@ -1,12 +1,14 @@
-//! Call events from modem lines, turned into writes of the calls table.
-//! Logs name callers only masked.
+//! Call events from modem lines, turned into writes of the calls table;
+//! each is a fact on the bus once committed. Logs name callers only masked.
 
+use crate::bus::{Bus, Fact};
 use crate::store::WriteOp;
 use switchboard_protocol::{Caller, Event, HandlerId};
 
 /// The write for a call event; `None` for other events.
-pub fn call_op(handler: &HandlerId, event: Event) -> Option<WriteOp> {
+pub fn call_op(handler: &HandlerId, event: Event, bus: &Bus) -> Option<WriteOp> {
     let name = handler.0.clone();
+    let (bus, on_line) = (bus.clone(), handler.clone());
     match event {
         Event::CallIncoming {
             call,
@@ -21,10 +23,12 @@ pub fn call_op(handler: &HandlerId, event: Event) -> Option<WriteOp> {
                 caller,
                 line,
                 at: crate::store::system_ms(at),
-                done: Box::new(move |r| {
-                    if let Err(e) = r {
-                        tracing::error!(error = %e, %call, "cannot store an incoming call");
-                    }
+                done: Box::new(move |r| match r {
+                    Ok(row) => bus.publish(Fact::CallStarted {
+                        call: row,
+                        line: on_line,
+                    }),
+                    Err(e) => tracing::error!(error = %e, %call, "cannot store an incoming call"),
                 }),
             })
         }
@@ -41,10 +45,12 @@ pub fn call_op(handler: &HandlerId, event: Event) -> Option<WriteOp> {
             Some(WriteOp::CallMissed {
                 handler: name,
                 call: m,
-                done: Box::new(move |r| {
-                    if let Err(e) = r {
-                        tracing::error!(error = %e, %call, "cannot store a missed call");
-                    }
+                done: Box::new(move |r| match r {
+                    Ok(row) => bus.publish(Fact::CallMissed {
+                        call: row,
+                        line: on_line,
+                    }),
+                    Err(e) => tracing::error!(error = %e, %call, "cannot store a missed call"),
                 }),
             })
         }
@@ -55,10 +61,13 @@ pub fn call_op(handler: &HandlerId, event: Event) -> Option<WriteOp> {
                 call,
                 progress,
                 at: crate::store::system_ms(at),
-                done: Box::new(move |r| {
-                    if let Err(e) = r {
-                        tracing::error!(error = %e, %call, "cannot store a call's progress");
-                    }
+                done: Box::new(move |r| match r {
+                    Ok(Some(row)) => bus.publish(Fact::CallProgressed {
+                        call: row,
+                        line: on_line,
+                    }),
+                    Ok(None) => {}
+                    Err(e) => tracing::error!(error = %e, %call, "cannot store a call's progress"),
                 }),
             })
         }

@@ -2,7 +2,8 @@
 
 use super::backoff::retry_delay;
 use super::pool::{LinkKind, LinkSpec, Slot, pick};
-use super::{CoreMsg, Job, Note, Notes, RouteTable, StatusBoard, Timing, UnmatchedReport, ms};
+use super::{CoreMsg, Job, RouteTable, StatusBoard, Timing, UnmatchedReport, ms};
+use crate::bus::{Bus, Fact};
 use crate::ops::metrics::Metrics;
 use crate::store::{Next, OutState, Store, UnixMs, WriteOp, day_of, now_ms};
 use std::cmp::Reverse;
@@ -53,8 +54,9 @@ pub struct Core {
     /// larger than [`RESIDENT_MAX`], or the start): load them from this id.
     spilled_from: Option<i64>,
     shutting_down: bool,
-    /// Told of stored received SMS and ended messages (the IM side).
-    notes: Notes,
+    /// Where committed facts go (received SMS stored, messages ended,
+    /// reports, links' state, calls).
+    bus: Bus,
 }
 
 /// A message handed to a link, and what it took from the link's day.
@@ -85,7 +87,7 @@ impl Core {
         metrics: Arc<Metrics>,
         me: mpsc::UnboundedSender<CoreMsg>,
         status: StatusBoard,
-        notes: Notes,
+        bus: Bus,
     ) -> Core {
         let day = day_of(now_ms());
         // What each SIM already sent today, so a restart does not reset
@@ -123,7 +125,7 @@ impl Core {
             resident: HashSet::new(),
             spilled_from: Some(0),
             shutting_down: false,
-            notes,
+            bus,
         }
     }
 
@@ -362,7 +364,7 @@ impl Core {
                 self.metrics.received_parts.fetch_add(1, Relaxed);
                 let me = self.me.clone();
                 let h = handler.clone();
-                let notes = self.notes.clone();
+                let bus = self.bus.clone();
                 self.store.writer.send(WriteOp::Inbound {
                     handler: handler.0,
                     sms,
@@ -371,15 +373,15 @@ impl Core {
                         if let Err(e) = &r {
                             tracing::error!(error = %e, "cannot store a received SMS; refusing it so the network retries");
                         }
-                        if let (Ok(Some(id)), Some(n)) = (&r, &notes) {
-                            let _ = n.send(Note::Received(*id));
+                        if let Ok(Some(id)) = &r {
+                            bus.publish(Fact::SmsStored { id: *id });
                         }
                         let _ = me.send(CoreMsg::InboundDone { handler: h, ack, stored: r.is_ok() });
                     }),
                 });
             }
             event => {
-                if let Some(op) = super::calls::call_op(&handler, event) {
+                if let Some(op) = super::calls::call_op(&handler, event, &self.bus) {
                     self.store.writer.send(op);
                 }
             }
@@ -392,6 +394,13 @@ impl Core {
             return;
         };
         if slot.state != s.state {
+            // What the bus carries is told, not committed: a link's state
+            // is the handler's word, and the audit row below is its record.
+            self.bus.publish(Fact::HandlerChanged {
+                handler: handler.clone(),
+                state: s.state,
+                detail: s.detail.clone(),
+            });
             match s.state {
                 HandlerState::Up => tracing::info!(link = %handler, detail = %s.detail, "link up"),
                 HandlerState::Degraded => {
@@ -581,6 +590,7 @@ impl Core {
         release: Option<Box<dyn FnOnce() + Send>>,
     ) {
         let count_daily = handler.is_some_and(|h| self.counts_daily(h));
+        let bus = self.bus.clone();
         self.store.writer.send(WriteOp::TryFailed {
             id,
             attempt,
@@ -593,8 +603,13 @@ impl Core {
             count_daily,
             at: now_ms(),
             done: Box::new(move |r| {
-                if let Err(e) = r {
-                    tracing::error!(error = %e, %id, "cannot record a try");
+                match r {
+                    Err(e) => tracing::error!(error = %e, %id, "cannot record a try"),
+                    Ok(()) => {
+                        if let Next::Final(state) = next {
+                            bus.publish(Fact::SmsEnded { id, state });
+                        }
+                    }
                 }
                 if let Some(release) = release {
                     release();
@@ -669,7 +684,7 @@ impl Core {
         let metrics = self.metrics.clone();
         let h = handler.clone();
         let nid = network_id.clone();
-        let notes = self.notes.clone();
+        let bus = self.bus.clone();
         self.store.writer.send(WriteOp::Report {
             handler: handler.0,
             network_id,
@@ -680,8 +695,16 @@ impl Core {
                 let stored = r.is_ok();
                 let unmatched = match r {
                     Ok(Some(applied)) => {
-                        if let (Some(state), Some(n)) = (applied.finished, &notes) {
-                            let _ = n.send(Note::Finished(applied.id, state));
+                        bus.publish(Fact::Report {
+                            id: applied.id,
+                            seq: applied.seq,
+                            state,
+                        });
+                        if let Some(state) = applied.finished {
+                            bus.publish(Fact::SmsEnded {
+                                id: applied.id,
+                                state,
+                            });
                         }
                         match applied.finished {
                             Some(OutState::Delivered) => metrics.delivered.fetch_add(1, Relaxed),
@@ -990,16 +1013,14 @@ impl Core {
 
     fn flush_parts(&self) {
         let now = now_ms();
-        let notes = self.notes.clone();
+        let bus = self.bus.clone();
         self.store.writer.send(WriteOp::FlushParts {
             older_than: now - ms(self.timing.mo_part_timeout),
             at: now,
             done: Box::new(move |r| match r {
                 Ok(ids) if !ids.is_empty() => {
-                    if let Some(n) = &notes {
-                        for id in &ids {
-                            let _ = n.send(Note::Received(*id));
-                        }
+                    for id in &ids {
+                        bus.publish(Fact::SmsStored { id: *id });
                     }
                     tracing::warn!(
                         messages = ids.len(),
@@ -1072,7 +1093,7 @@ mod tests {
             Arc::new(Metrics::default()),
             tx,
             StatusBoard::new(&[]),
-            None,
+            Bus::default(),
         );
         c.spilled_from = None;
         c

@@ -19,11 +19,12 @@ pub use pool::{LinkKind, LinkSpec};
 pub use routes::RouteTable;
 pub use status::{HandlerView, StatusBoard};
 
+use crate::bus::Bus;
 use crate::ops::metrics::Metrics;
 use crate::store::{Store, UnixMs};
 use std::sync::Arc;
 use std::time::Duration;
-use switchboard_protocol::{AckToken, CallCommand, Envelope, HandlerId, MessageId, PhoneNumber};
+use switchboard_protocol::{AckToken, CallCommand, Envelope, HandlerId, PhoneNumber};
 use tokio::sync::mpsc;
 
 /// Messages into the dispatcher task.
@@ -54,16 +55,6 @@ pub enum CoreMsg {
     },
     Shutdown,
 }
-
-/// What the dispatcher tells the rest of the host after a commit: a
-/// received SMS is stored (whole), an outbound message has ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Note {
-    Received(MessageId),
-    Finished(MessageId, crate::store::OutState),
-}
-
-pub type Notes = Option<mpsc::UnboundedSender<Note>>;
 
 /// What the dispatcher needs to match a report whose id it does not know
 /// against a try that got no response.
@@ -100,7 +91,7 @@ impl Dispatcher {
         routes: RouteTable,
         timing: Timing,
         metrics: Arc<Metrics>,
-        notes: Notes,
+        bus: Bus,
     ) -> Result<(Dispatcher, tokio::task::JoinHandle<()>), crate::store::StoreError> {
         let (tx, rx) = mpsc::unbounded_channel();
         let routes = Arc::new(routes);
@@ -113,7 +104,7 @@ impl Dispatcher {
             metrics,
             tx.clone(),
             status.clone(),
-            notes,
+            bus,
         );
         let task = tokio::spawn(core.run(rx, events));
         Ok((Dispatcher { tx, routes, status }, task))
