@@ -3,6 +3,8 @@
 //! connections, which WAL lets run beside the writer.
 
 mod check_rewrite;
+mod columns;
+mod done;
 mod migrations;
 pub mod ops;
 mod ops_admin;
@@ -15,7 +17,8 @@ pub mod types;
 mod writer;
 mod writer_cache;
 
-pub use ops::{Done, Next, WriteOp};
+pub use done::Done;
+pub use ops::WriteOp;
 pub use ops_out::accept as accept_outbound;
 pub use reads::*;
 pub use reads_calls::*;

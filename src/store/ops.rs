@@ -1,7 +1,8 @@
 //! The writes the writer thread performs, each with its completion.
 
 use super::StoreError;
-use super::types::{Accepted, NewOutbound, OutState, ReportApplied, UnixMs};
+use super::done::Done;
+use super::types::{Accepted, NewOutbound, Next, ReportApplied, UnixMs};
 use super::writer_cache::WriterCache;
 use rusqlite::Connection;
 use std::any::Any;
@@ -9,20 +10,6 @@ use switchboard_protocol::{
     CallId, CallProgress, Caller, DlrState, InboundSms, MessageId, MissedCall, PhoneNumber,
     SubmittedPart,
 };
-
-/// Called once with the op's result, after commit (or with the error).
-pub type Done<T> = Box<dyn FnOnce(Result<T, StoreError>) + Send>;
-
-/// What happens to a message after a try that did not fully succeed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Next {
-    /// Queued again for this time.
-    Retry(UnixMs),
-    /// Held: no response came; wait for a delivery report.
-    Uncertain,
-    /// Ended (failed or expired).
-    Final(OutState),
-}
 
 pub enum WriteOp {
     /// Gives the rows back with their ids: the caller queues them.

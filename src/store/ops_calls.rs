@@ -6,7 +6,7 @@
 //! id, and only to a row young enough to be the same call; otherwise it
 //! starts a row of its own rather than rewriting an old call.
 
-use super::ops_out::json;
+use super::columns::json;
 use super::types::{UnixMs, system_ms as ms};
 use rusqlite::{Connection, OptionalExtension, params};
 use switchboard_protocol::{CallEnd, CallId, CallProgress, Caller, MissedCall, PhoneNumber};

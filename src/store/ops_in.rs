@@ -3,7 +3,7 @@
 //! that stores the last one, so a long message is stored exactly once
 //! whatever order its parts come in and whatever is resent.
 
-use super::ops_out::json;
+use super::columns::{address_text, json};
 use super::types::UnixMs;
 use super::writer_cache::{HookEvent, WriterCache};
 use rusqlite::{Connection, params};
@@ -241,13 +241,6 @@ fn insert_message(
         .to_string()
     })?;
     Ok(id)
-}
-
-/// The address as people write it, from its stored JSON.
-pub fn address_text(stored: &str) -> String {
-    serde_json::from_str::<switchboard_protocol::Address>(stored)
-        .map(|a| a.to_string())
-        .unwrap_or_default()
 }
 
 pub fn coding_str(c: Coding) -> &'static str {

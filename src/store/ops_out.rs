@@ -1,7 +1,7 @@
 //! Writes of the outbound lifecycle.
 
-use super::ops::Next;
-use super::types::{Accepted, NewOutbound, OutState, ReportApplied, UnixMs, day_of};
+use super::columns::json;
+use super::types::{Accepted, NewOutbound, Next, OutState, ReportApplied, UnixMs, day_of};
 use super::writer_cache::{HookEvent, WriterCache};
 use rusqlite::{Connection, OptionalExtension, params};
 use switchboard_protocol::{DlrState, MessageId, SubmittedPart};
@@ -348,11 +348,6 @@ pub fn priority_str(p: switchboard_protocol::Priority) -> &'static str {
         switchboard_protocol::Priority::High => "high",
         _ => "normal",
     }
-}
-
-pub fn json<T: serde::Serialize>(v: &T) -> String {
-    // Serialising our own plain data types cannot fail.
-    serde_json::to_string(v).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! Queries for the API, the dispatcher's start and the webhook sender.
 
-use super::ops_in::address_text;
+use super::columns::address_text;
 use super::types::{OpenMessage, UnixMs};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;

@@ -1,6 +1,6 @@
 //! Queries about modem lines: their calls, and what they sent today.
 
-use super::ops_in::address_text;
+use super::columns::address_text;
 use super::types::UnixMs;
 use rusqlite::{Connection, params};
 use serde::Serialize;

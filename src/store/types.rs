@@ -5,6 +5,17 @@ use switchboard_protocol::{Address, Body, MessageId, PhoneNumber, Priority};
 pub use crate::model::states::OutState;
 pub use crate::model::time::{UnixMs, day_of, now_ms, system_ms};
 
+/// What happens to a message after a try that did not fully succeed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Next {
+    /// Queued again for this time.
+    Retry(UnixMs),
+    /// Held: no response came; wait for a delivery report.
+    Uncertain,
+    /// Ended (failed or expired).
+    Final(OutState),
+}
+
 /// A message the API validated, ready to be stored.
 #[derive(Debug, Clone)]
 pub struct NewOutbound {
