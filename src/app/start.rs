@@ -120,6 +120,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         keys: Arc::new(KeyCache::default()),
         numbers,
         validity_secs: d.validity_secs,
+        opt_out_applies_to_api: d.opt_out_applies_to_api,
     });
     let addr = config.server.listen;
     let listener = TcpListener::bind(addr)

@@ -40,18 +40,22 @@ pub fn prepare(im: &Im, to: &PhoneNumber, body: &str, report: bool) -> Option<Pr
             concat_ref: crate::sms::concat_ref::next(),
             total_parts: text::plan(body).parts.len().min(255) as u8,
             created_at: now,
+            // An IM user's SMS never reaches a phone that texted STOP.
+            honour_opt_out: true,
         },
         route,
     })
 }
 
 /// Stores the SMS inside a larger write; `queue` it after the commit.
-pub fn store(c: &Connection, p: &Prepared) -> rusqlite::Result<MessageId> {
+/// `None`: the phone texted STOP, so the SMS was stored already failed and
+/// is not to be queued.
+pub fn store(c: &Connection, p: &Prepared) -> rusqlite::Result<Option<MessageId>> {
     let accepted = accept_outbound(c, std::slice::from_ref(&p.row))?;
-    accepted
+    let a = accepted
         .first()
-        .map(|a| a.id)
-        .ok_or(rusqlite::Error::QueryReturnedNoRows)
+        .ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+    Ok(a.ended.is_none().then_some(a.id))
 }
 
 /// Hands a stored SMS to the dispatcher.
@@ -60,14 +64,18 @@ pub fn queue(im: &Im, id: MessageId, p: Prepared) {
         .submit(vec![Job::accepted(id, p.row, p.route)]);
 }
 
-/// Stores and queues one SMS on its own.
+/// Stores and queues one SMS of the gateway's own on its own: an answer
+/// the phone asked for (the one to STOP included) goes even after STOP;
+/// the automatic replies and codes that use this check STOP themselves.
 pub async fn send(im: &Im, to: &PhoneNumber, body: String) {
-    let Some(p) = prepare(im, to, &body, false) else {
+    let Some(mut p) = prepare(im, to, &body, false) else {
         return;
     };
+    p.row.honour_opt_out = false;
     let stored = p.clone();
     match im.store.exec(move |c| store(c, &stored)).await {
-        Ok(id) => queue(im, id, p),
+        Ok(Some(id)) => queue(im, id, p),
+        Ok(None) => {}
         Err(e) => tracing::error!(error = %e, to = ?to, "cannot store an SMS to a phone"),
     }
 }

@@ -11,6 +11,7 @@ mod ops_admin;
 mod ops_calls;
 mod ops_in;
 mod ops_out;
+mod opt_out;
 mod reads;
 mod reads_calls;
 pub mod types;
@@ -19,7 +20,7 @@ mod writer_cache;
 
 pub use done::Done;
 pub use ops::WriteOp;
-pub use ops_out::accept as accept_outbound;
+pub use ops_out::accept_outbound;
 pub use reads::*;
 pub use reads_calls::*;
 pub use types::*;

@@ -168,8 +168,9 @@ impl WriteOp {
     /// failure part way would leave something half-written.
     fn several_statements(&self) -> bool {
         match self {
-            // One insert is atomic on its own; a batch is several.
-            WriteOp::Accept(msgs, _) => msgs.len() > 1,
+            // One insert is atomic on its own; a batch is several, and so
+            // is a message that may end at once (its webhook rows).
+            WriteOp::Accept(msgs, _) => msgs.len() > 1 || msgs.iter().any(|m| m.honour_opt_out),
             WriteOp::Submitted { .. }
             | WriteOp::TryFailed { .. }
             | WriteOp::Report { .. }
@@ -209,7 +210,7 @@ impl WriteOp {
     fn statements(&self, c: &Connection, outbox: &mut WriterCache) -> Result<Outcome, StoreError> {
         use super::{ops_admin as admin, ops_calls as calls, ops_in as inb, ops_out as out};
         let r = match self {
-            WriteOp::Accept(msgs, _) => out::accept(c, msgs).map(Outcome::Accepted),
+            WriteOp::Accept(msgs, _) => out::accept(c, outbox, msgs).map(Outcome::Accepted),
             WriteOp::Submitted {
                 id,
                 attempt,

@@ -1,20 +1,31 @@
 //! Writes of the outbound lifecycle.
 
 use super::columns::json;
+use super::opt_out::{OPTED_OUT, opted_out};
 use super::types::{Accepted, NewOutbound, Next, OutState, ReportApplied, UnixMs, day_of};
-use super::writer_cache::{HookEvent, WriterCache};
+use super::writer_cache::{HookEvent, WriterCache, note_written_elsewhere};
 use rusqlite::{Connection, OptionalExtension, params};
 use switchboard_protocol::{DlrState, MessageId, SubmittedPart};
 
-pub fn accept(c: &Connection, msgs: &[NewOutbound]) -> rusqlite::Result<Vec<Accepted>> {
+/// Stores validated messages, queued, or ended at once when the recipient
+/// opted out and the message honours that (its `message.status` webhook is
+/// written in the same transaction, as every end's is). A repeated
+/// idempotency key stores nothing and names the earlier message.
+pub fn accept(
+    c: &Connection,
+    cache: &mut WriterCache,
+    msgs: &[NewOutbound],
+) -> rusqlite::Result<Vec<Accepted>> {
     let mut insert = c.prepare_cached(
         "INSERT INTO outbound (api_key_id, idempotency_key, to_number, from_addr, body, report,
-             priority, valid_until, concat_ref, total_parts, state, next_attempt_at, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'queued', ?11, ?11)
+             priority, valid_until, concat_ref, total_parts, state, reason, done_at,
+             next_attempt_at, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?12, ?13, ?14, ?11, ?11)
          ON CONFLICT (api_key_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING",
     )?;
     let mut out = Vec::with_capacity(msgs.len());
     for m in msgs {
+        let ended = (m.honour_opt_out && opted_out(c, &m.to)?).then_some(OutState::Failed);
         let from = m.from.as_ref().map(json);
         let n = insert.execute(params![
             m.api_key_id,
@@ -28,11 +39,19 @@ pub fn accept(c: &Connection, msgs: &[NewOutbound]) -> rusqlite::Result<Vec<Acce
             m.concat_ref,
             m.total_parts,
             m.created_at,
+            ended.unwrap_or(OutState::Queued),
+            ended.map(|_| OPTED_OUT),
+            ended.map(|_| m.created_at),
         ])?;
         if n == 1 {
+            let id = MessageId(c.last_insert_rowid());
+            if let Some(state) = ended {
+                status_hook(c, cache, id, state, Some(OPTED_OUT), m.created_at)?;
+            }
             out.push(Accepted {
-                id: MessageId(c.last_insert_rowid()),
+                id,
                 duplicate: false,
+                ended,
             });
         } else {
             let id = c
@@ -43,10 +62,26 @@ pub fn accept(c: &Connection, msgs: &[NewOutbound]) -> rusqlite::Result<Vec<Acce
             out.push(Accepted {
                 id: MessageId(id),
                 duplicate: true,
+                ended: None,
             });
         }
     }
     Ok(out)
+}
+
+/// [`accept`] for another room's write (inside [`crate::store::Store::exec`]),
+/// which holds no writer cache: the webhooks are read only when a message
+/// ends at once, and the rows written are counted for the writer to wake
+/// the webhook sender.
+pub fn accept_outbound(c: &Connection, msgs: &[NewOutbound]) -> rusqlite::Result<Vec<Accepted>> {
+    let mut cache = if msgs.iter().any(|m| m.honour_opt_out) {
+        WriterCache::hooks_only(c)?
+    } else {
+        WriterCache::default()
+    };
+    let accepted = accept(c, &mut cache, msgs)?;
+    note_written_elsewhere(cache.written);
+    Ok(accepted)
 }
 
 /// How old a kept report may be and still be taken for the report of a
@@ -374,8 +409,9 @@ mod tests {
             concat_ref: 1,
             total_parts: 1,
             created_at: 0,
+            honour_opt_out: false,
         };
-        accept(c, &[m]).unwrap()[0].id
+        accept(c, &mut WriterCache::default(), &[m]).unwrap()[0].id
     }
 
     fn part(id: &str) -> Vec<SubmittedPart> {
@@ -493,5 +529,101 @@ mod tests {
         .unwrap();
         assert_eq!(early.len(), 1);
         assert_eq!(early[0].finished, Some(OutState::Delivered));
+    }
+
+    fn to(phone: &str, honour_opt_out: bool) -> NewOutbound {
+        NewOutbound {
+            api_key_id: 1,
+            idempotency_key: None,
+            to: PhoneNumber::parse_e164(phone).unwrap(),
+            from: None,
+            body: Body::Text { text: "hi".into() },
+            report: false,
+            priority: Priority::Normal,
+            valid_until: i64::MAX,
+            concat_ref: 1,
+            total_parts: 1,
+            created_at: 5_000,
+            honour_opt_out,
+        }
+    }
+
+    fn stored(c: &Connection, id: MessageId) -> (OutState, Option<String>, Option<i64>) {
+        c.query_row(
+            "SELECT state, reason, done_at FROM outbound WHERE id = ?1",
+            [id.0],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap()
+    }
+
+    fn hook_payloads(c: &Connection) -> Vec<serde_json::Value> {
+        c.prepare("SELECT payload FROM webhook_deliveries ORDER BY id")
+            .unwrap()
+            .query_map([], |r| r.get::<_, String>(0))
+            .unwrap()
+            .map(|p| serde_json::from_str(&p.unwrap()).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn a_message_to_a_stopped_phone_is_stored_failed_with_its_webhook() {
+        let c = db();
+        c.execute_batch(
+            "INSERT INTO webhooks (url, secret, events, created_at)
+                 VALUES ('http://h', 's', 'status', 0);
+             INSERT INTO im_phones (phone, stopped) VALUES ('+491700000001', 1),
+                 ('+491700000002', 0);",
+        )
+        .unwrap();
+        let mut cache = WriterCache::load(&c).unwrap();
+        let msgs = [
+            to("+491700000001", true),
+            to("+491700000001", false),
+            to("+491700000002", true),
+            to("+491700000003", true),
+        ];
+        let a = accept(&c, &mut cache, &msgs).unwrap();
+        let ended: Vec<_> = a.iter().map(|a| a.ended).collect();
+        assert_eq!(ended, [Some(OutState::Failed), None, None, None]);
+        assert_eq!(
+            stored(&c, a[0].id),
+            (OutState::Failed, Some(OPTED_OUT.into()), Some(5_000))
+        );
+        for q in &a[1..] {
+            assert_eq!(stored(&c, q.id), (OutState::Queued, None, None));
+        }
+        let hooks = hook_payloads(&c);
+        assert_eq!(hooks.len(), 1, "{hooks:?}");
+        assert_eq!(hooks[0]["event"], "message.status");
+        assert_eq!(hooks[0]["id"], a[0].id.0.to_string());
+        assert_eq!(hooks[0]["state"], "failed");
+        assert_eq!(hooks[0]["reason"], OPTED_OUT);
+        // An ended message is not open: the dispatcher never loads it.
+        let open: Vec<_> = crate::store::load_open(&c, 0, 10)
+            .unwrap()
+            .iter()
+            .map(|m| m.id)
+            .collect();
+        assert_eq!(open, [a[1].id, a[2].id, a[3].id]);
+    }
+
+    #[test]
+    fn another_rooms_accept_writes_the_webhook_and_counts_it_for_the_wake() {
+        let c = db();
+        c.execute_batch(
+            "INSERT INTO webhooks (url, secret, events, created_at)
+                 VALUES ('http://h', 's', 'status,received', 0);
+             INSERT INTO im_phones (phone, stopped) VALUES ('+491700000001', 1);",
+        )
+        .unwrap();
+        crate::store::writer_cache::take_written_elsewhere();
+        let a = accept_outbound(&c, &[to("+491700000001", true)]).unwrap();
+        assert_eq!(a[0].ended, Some(OutState::Failed));
+        assert_eq!(hook_payloads(&c).len(), 1);
+        assert_eq!(crate::store::writer_cache::take_written_elsewhere(), 1);
+        let a = accept_outbound(&c, &[to("+491700000001", false)]).unwrap();
+        assert_eq!(a[0].ended, None);
+        assert_eq!(crate::store::writer_cache::take_written_elsewhere(), 0);
     }
 }

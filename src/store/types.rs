@@ -30,13 +30,21 @@ pub struct NewOutbound {
     pub concat_ref: u16,
     pub total_parts: u8,
     pub created_at: UnixMs,
+    /// A recipient that texted STOP gets nothing: the message is stored
+    /// already failed (`recipient_opted_out`). Set for every message of the
+    /// IM side; for the operator API's, `[delivery] opt_out_applies_to_api`.
+    pub honour_opt_out: bool,
 }
 
+/// What the store made of one accepted message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Accepted {
     pub id: MessageId,
     /// The idempotency key was seen before; `id` is the earlier message.
     pub duplicate: bool,
+    /// Set when this accept stored the message already ended (the
+    /// recipient opted out): the caller must not hand it to the dispatcher.
+    pub ended: Option<OutState>,
 }
 
 /// An unfinished message as the dispatcher needs it at start.

@@ -5,7 +5,7 @@
 
 use super::StoreError;
 use super::ops::{Outcome, WriteOp};
-use super::writer_cache::WriterCache;
+use super::writer_cache::{WriterCache, take_written_elsewhere};
 use rusqlite::Connection;
 use std::sync::Arc;
 use std::sync::mpsc;
@@ -140,10 +140,13 @@ fn run(
             outbox.reload(&conn);
             result = commit(&conn, &batch, &mut outbox, true, &mut results);
         }
+        // Taken whatever the result, so that a rolled-back batch's count
+        // does not wake the sender after a later one.
+        let elsewhere = take_written_elsewhere();
         match result {
             Ok(_) => {
                 completer.finish(batch.drain(..).zip(results.drain(..)).collect());
-                if outbox.written != outbox_before {
+                if outbox.written != outbox_before || elsewhere > 0 {
                     wake.notify_one();
                 }
             }
@@ -224,6 +227,7 @@ mod tests {
             concat_ref: 1,
             total_parts: 1,
             created_at: 1,
+            honour_opt_out: false,
         }
     }
 

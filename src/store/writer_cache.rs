@@ -4,6 +4,24 @@
 //! report is waiting for its part.
 
 use rusqlite::{Connection, params};
+use std::cell::Cell;
+
+thread_local! {
+    /// Outbox rows written on this thread by writes that hold no cache
+    /// (another room's write inside [`super::WriteOp::Exec`]): the writer
+    /// takes the count after its commit, to wake the sender for them too.
+    static WRITTEN_ELSEWHERE: Cell<u64> = const { Cell::new(0) };
+}
+
+/// Counts outbox rows written without the writer's cache.
+pub fn note_written_elsewhere(rows: u64) {
+    WRITTEN_ELSEWHERE.with(|n| n.set(n.get() + rows));
+}
+
+/// The rows counted by [`note_written_elsewhere`] since the last call.
+pub fn take_written_elsewhere() -> u64 {
+    WRITTEN_ELSEWHERE.with(|n| n.replace(0))
+}
 
 #[derive(Debug, Default)]
 pub struct WriterCache {
@@ -37,6 +55,15 @@ impl WriterCache {
         Ok(WriterCache {
             hooks: read_hooks(conn)?,
             orphan_reports: count_orphans(conn)?,
+            ..WriterCache::default()
+        })
+    }
+
+    /// The webhooks alone, for a write that holds no cache (see
+    /// [`note_written_elsewhere`]).
+    pub fn hooks_only(conn: &Connection) -> rusqlite::Result<WriterCache> {
+        Ok(WriterCache {
+            hooks: read_hooks(conn)?,
             ..WriterCache::default()
         })
     }

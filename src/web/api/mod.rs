@@ -48,6 +48,8 @@ pub struct App {
     pub keys: Arc<KeyCache>,
     pub numbers: NumberParser,
     pub validity_secs: u64,
+    /// `[delivery] opt_out_applies_to_api`.
+    pub opt_out_applies_to_api: bool,
     pub im: Arc<crate::im::Im>,
 }
 

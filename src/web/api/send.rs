@@ -6,7 +6,7 @@ use super::AppState;
 use super::auth::ApiKey;
 use super::error::{ApiError, parse_json};
 use crate::sms::dispatch::Job;
-use crate::store::{NewOutbound, WriteOp, now_ms};
+use crate::store::{NewOutbound, OutState, WriteOp, now_ms};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -121,15 +121,23 @@ pub async fn send(
     for ((a, row), route) in accepted.iter().zip(rows).zip(routes) {
         views.push(AcceptedView {
             id: a.id.to_string(),
-            state: "queued",
+            // Stored already failed when the recipient opted out.
+            state: a.ended.map_or("queued", OutState::as_str),
             parts: row.total_parts,
             duplicate: a.duplicate,
         });
-        if !a.duplicate {
+        if !a.duplicate && a.ended.is_none() {
             jobs.push(Job::accepted(a.id, row, route));
         }
     }
-    app.metrics.accepted.fetch_add(jobs.len() as u64, Relaxed);
+    let ended = accepted
+        .iter()
+        .filter(|a| !a.duplicate && a.ended.is_some())
+        .count() as u64;
+    app.metrics
+        .accepted
+        .fetch_add(jobs.len() as u64 + ended, Relaxed);
+    app.metrics.failed.fetch_add(ended, Relaxed);
     if !jobs.is_empty() {
         app.dispatcher.submit(jobs);
     }
@@ -245,6 +253,7 @@ fn validate(
             concat_ref: crate::sms::concat_ref::next(),
             total_parts: parts as u8,
             created_at: now,
+            honour_opt_out: app.opt_out_applies_to_api,
         },
         route,
     ))
