@@ -2,13 +2,13 @@
 
 use super::StoreError;
 use super::done::Done;
-use super::types::{Accepted, NewOutbound, Next, ReportApplied, UnixMs};
+use super::types::{Accepted, AuditKind, NewOutbound, Next, ReportApplied, TryOutcome, UnixMs};
 use super::writer_cache::WriterCache;
 use rusqlite::Connection;
 use std::any::Any;
 use switchboard_protocol::{
-    CallId, CallProgress, Caller, DlrState, InboundSms, MessageId, MissedCall, PhoneNumber,
-    SubmittedPart,
+    CallId, CallProgress, Caller, DlrState, HandlerId, InboundSms, MessageId, MissedCall,
+    PhoneNumber, SubmittedPart,
 };
 
 pub enum WriteOp {
@@ -17,7 +17,7 @@ pub enum WriteOp {
     Submitted {
         id: MessageId,
         attempt: u32,
-        handler: String,
+        handler: HandlerId,
         parts: Vec<SubmittedPart>,
         complete: bool,
         /// Count the parts towards the link's sends of the day.
@@ -28,8 +28,8 @@ pub enum WriteOp {
     TryFailed {
         id: MessageId,
         attempt: u32,
-        handler: Option<String>,
-        outcome: &'static str,
+        handler: Option<HandlerId>,
+        outcome: TryOutcome,
         code: Option<u32>,
         reason: String,
         parts: Vec<SubmittedPart>,
@@ -39,7 +39,7 @@ pub enum WriteOp {
         done: Done<()>,
     },
     Report {
-        handler: String,
+        handler: HandlerId,
         network_id: String,
         state: DlrState,
         error: Option<String>,
@@ -47,7 +47,7 @@ pub enum WriteOp {
         done: Done<Option<ReportApplied>>,
     },
     Inbound {
-        handler: String,
+        handler: HandlerId,
         sms: InboundSms,
         at: UnixMs,
         done: Done<Option<MessageId>>,
@@ -58,7 +58,7 @@ pub enum WriteOp {
         done: Done<Vec<MessageId>>,
     },
     CallIncoming {
-        handler: String,
+        handler: HandlerId,
         call: CallId,
         caller: Caller,
         line: Option<PhoneNumber>,
@@ -66,12 +66,12 @@ pub enum WriteOp {
         done: Done<i64>,
     },
     CallMissed {
-        handler: String,
+        handler: HandlerId,
         call: MissedCall,
         done: Done<i64>,
     },
     CallProgress {
-        handler: String,
+        handler: HandlerId,
         call: CallId,
         progress: CallProgress,
         at: UnixMs,
@@ -103,7 +103,7 @@ pub enum WriteOp {
         done: Done<()>,
     },
     Audit {
-        kind: &'static str,
+        kind: AuditKind,
         subject: String,
         detail: String,
         at: UnixMs,
@@ -249,8 +249,8 @@ impl WriteOp {
                 outbox,
                 *id,
                 *attempt,
-                handler.as_deref(),
-                outcome,
+                handler.as_ref(),
+                *outcome,
                 *code,
                 reason,
                 parts,
@@ -269,7 +269,7 @@ impl WriteOp {
             } => out::report(
                 c,
                 outbox,
-                handler,
+                handler.as_str(),
                 network_id,
                 *state,
                 error.as_deref(),
@@ -336,7 +336,7 @@ impl WriteOp {
             } => {
                 // One insert: if it fails nothing of it is left, and the
                 // audit log must not cost the change it records.
-                if let Err(e) = admin::audit(c, kind, subject, detail, *at) {
+                if let Err(e) = admin::audit(c, *kind, subject, detail, *at) {
                     tracing::error!(error = %e, "cannot write the audit log");
                 }
                 Ok(Outcome::Unit)

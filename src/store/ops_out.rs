@@ -4,8 +4,10 @@ use super::columns::json;
 use super::opt_out::{OPTED_OUT, opted_out};
 use super::types::{Accepted, NewOutbound, Next, OutState, ReportApplied, UnixMs, day_of};
 use super::writer_cache::{HookEvent, WriterCache, note_written_elsewhere};
+use crate::model::sms::SmsPriority;
+use crate::model::states::{ReportState, TryOutcome};
 use rusqlite::{Connection, OptionalExtension, params};
-use switchboard_protocol::{DlrState, MessageId, SubmittedPart};
+use switchboard_protocol::{DlrState, HandlerId, MessageId, SubmittedPart};
 
 /// Stores validated messages, queued, or ended at once when the recipient
 /// opted out and the message honours that (its `message.status` webhook is
@@ -34,7 +36,7 @@ pub fn accept(
             from,
             json(&m.body),
             m.report,
-            priority_str(m.priority),
+            SmsPriority::from(m.priority),
             m.valid_until,
             m.concat_ref,
             m.total_parts,
@@ -120,7 +122,7 @@ fn record_parts(
         if cache.orphan_reports == 0 {
             continue;
         }
-        let orphan: Option<(i64, String)> = c
+        let orphan: Option<(i64, ReportState)> = c
             .prepare_cached(
                 "SELECT id, state FROM orphan_reports
                  WHERE handler = ?1 AND network_id = ?2 AND at >= ?3
@@ -135,8 +137,8 @@ fn record_parts(
             c.prepare_cached("DELETE FROM orphan_reports WHERE id = ?1")?
                 .execute([orphan_id])?;
             cache.orphan_reports = cache.orphan_reports.saturating_sub(1);
-            if let Some(state) = dlr_from_str(&state)
-                && let Some(applied) = report(c, cache, handler, &p.network_id.0, state, None, at)?
+            if let Some(applied) =
+                report(c, cache, handler, &p.network_id.0, state.into(), None, at)?
             {
                 early.push(applied);
             }
@@ -151,12 +153,13 @@ pub fn submitted(
     cache: &mut WriterCache,
     id: MessageId,
     attempt: u32,
-    handler: &str,
+    handler: &HandlerId,
     parts: &[SubmittedPart],
     complete: bool,
     count_daily: bool,
     at: UnixMs,
 ) -> rusqlite::Result<Vec<ReportApplied>> {
+    let handler = handler.as_str();
     if complete {
         let n = c
             .prepare_cached(
@@ -178,8 +181,8 @@ pub fn try_failed(
     cache: &mut WriterCache,
     id: MessageId,
     attempt: u32,
-    handler: Option<&str>,
-    outcome: &str,
+    handler: Option<&HandlerId>,
+    outcome: TryOutcome,
     code: Option<u32>,
     reason: &str,
     parts: &[SubmittedPart],
@@ -187,6 +190,7 @@ pub fn try_failed(
     count_daily: bool,
     at: UnixMs,
 ) -> rusqlite::Result<()> {
+    let handler = handler.map(HandlerId::as_str);
     if let Some(h) = handler {
         record_parts(c, cache, id, h, parts, count_daily, at)?;
     }
@@ -219,7 +223,7 @@ pub fn try_failed(
                          uncertain_since = NULL, attempts = max(attempts, ?6), route = coalesce(?7, route)
                      WHERE id = ?1 AND (state IN ('queued', 'submitting') OR state = 'submitted')",
                 )?
-                .execute(params![id.0, state.as_str(), reason, code, at, attempt, handler])?;
+                .execute(params![id.0, state, reason, code, at, attempt, handler])?;
             if n == 1 {
                 status_hook(c, cache, id, state, Some(reason), at)?;
             }
@@ -257,13 +261,13 @@ pub fn report(
             "UPDATE outbound_parts SET dlr_state = ?3, dlr_error = ?4, dlr_at = ?5
              WHERE message_id = ?1 AND seq = ?2",
         )?
-        .execute(params![mid, seq, dlr_str(state), error, at])?;
+        .execute(params![mid, seq, ReportState::from(state), error, at])?;
     }
     let Some((mid, seq)) = part else {
         c.prepare_cached(
             "INSERT INTO orphan_reports (handler, network_id, state, at) VALUES (?1, ?2, ?3, ?4)",
         )?
-        .execute(params![handler, network_id, dlr_str(state), at])?;
+        .execute(params![handler, network_id, ReportState::from(state), at])?;
         cache.orphan_reports += 1;
         return Ok(None);
     };
@@ -302,7 +306,7 @@ pub fn report(
     };
     if let Some(fin) = finished {
         let reason = (fin != OutState::Delivered).then(|| {
-            let mut r = format!("delivery report: {}", dlr_str(state));
+            let mut r = format!("delivery report: {}", ReportState::from(state));
             if let Some(e) = error {
                 r.push_str(&format!(" (error {e})"));
             }
@@ -313,7 +317,7 @@ pub fn report(
                 "UPDATE outbound SET state = ?2, done_at = ?3, reason = ?4, uncertain_since = NULL
                  WHERE id = ?1 AND (state IN ('queued', 'submitting') OR state = 'submitted')",
             )?
-            .execute(params![mid, fin.as_str(), at, reason])?;
+            .execute(params![mid, fin, at, reason])?;
         if n == 1 {
             status_hook(c, cache, id, fin, reason.as_deref(), at)?;
             return Ok(Some(ReportApplied {
@@ -340,49 +344,14 @@ fn status_hook(
 ) -> rusqlite::Result<()> {
     cache.write(c, HookEvent::Status, at, || {
         serde_json::json!({
-            "event": HookEvent::Status.name(),
+            "event": HookEvent::Status,
             "id": id.0.to_string(),
-            "state": state.as_str(),
+            "state": state,
             "reason": reason,
             "at": at,
         })
         .to_string()
     })
-}
-
-pub fn dlr_str(s: DlrState) -> &'static str {
-    match s {
-        DlrState::Enroute => "enroute",
-        DlrState::Delivered => "delivered",
-        DlrState::Expired => "expired",
-        DlrState::Deleted => "deleted",
-        DlrState::Undeliverable => "undeliverable",
-        DlrState::Accepted => "accepted",
-        DlrState::Unknown => "unknown",
-        DlrState::Rejected => "rejected",
-    }
-}
-
-fn dlr_from_str(s: &str) -> Option<DlrState> {
-    [
-        DlrState::Enroute,
-        DlrState::Delivered,
-        DlrState::Expired,
-        DlrState::Deleted,
-        DlrState::Undeliverable,
-        DlrState::Accepted,
-        DlrState::Unknown,
-        DlrState::Rejected,
-    ]
-    .into_iter()
-    .find(|d| dlr_str(*d) == s)
-}
-
-pub fn priority_str(p: switchboard_protocol::Priority) -> &'static str {
-    match p {
-        switchboard_protocol::Priority::High => "high",
-        _ => "normal",
-    }
 }
 
 #[cfg(test)]
@@ -427,11 +396,44 @@ mod tests {
         let mut cache = WriterCache::default();
         let nid = "5@491701234567";
         let (a, b, d) = (message(&c), message(&c), message(&c));
-        submitted(&c, &mut cache, a, 1, "gsm0", &part(nid), true, true, 1_000).unwrap();
+        submitted(
+            &c,
+            &mut cache,
+            a,
+            1,
+            &HandlerId::new("gsm0"),
+            &part(nid),
+            true,
+            true,
+            1_000,
+        )
+        .unwrap();
         // 256 parts later the modem's reference comes round again.
-        submitted(&c, &mut cache, b, 1, "gsm0", &part(nid), true, true, 50_000).unwrap();
+        submitted(
+            &c,
+            &mut cache,
+            b,
+            1,
+            &HandlerId::new("gsm0"),
+            &part(nid),
+            true,
+            true,
+            50_000,
+        )
+        .unwrap();
         // The same id on another modem is another part.
-        submitted(&c, &mut cache, d, 1, "gsm1", &part(nid), true, true, 60_000).unwrap();
+        submitted(
+            &c,
+            &mut cache,
+            d,
+            1,
+            &HandlerId::new("gsm1"),
+            &part(nid),
+            true,
+            true,
+            60_000,
+        )
+        .unwrap();
         let r = report(
             &c,
             &mut cache,
@@ -446,8 +448,30 @@ mod tests {
         assert_eq!(r.id, b);
         // Within one millisecond the later message is the newer.
         let (e, f) = (message(&c), message(&c));
-        submitted(&c, &mut cache, e, 1, "gsm2", &part(nid), true, true, 70_000).unwrap();
-        submitted(&c, &mut cache, f, 1, "gsm2", &part(nid), true, true, 70_000).unwrap();
+        submitted(
+            &c,
+            &mut cache,
+            e,
+            1,
+            &HandlerId::new("gsm2"),
+            &part(nid),
+            true,
+            true,
+            70_000,
+        )
+        .unwrap();
+        submitted(
+            &c,
+            &mut cache,
+            f,
+            1,
+            &HandlerId::new("gsm2"),
+            &part(nid),
+            true,
+            true,
+            70_000,
+        )
+        .unwrap();
         let r = report(
             &c,
             &mut cache,
@@ -494,7 +518,7 @@ mod tests {
             &mut cache,
             late,
             1,
-            "gsm0",
+            &HandlerId::new("gsm0"),
             &part(nid),
             true,
             true,
@@ -520,7 +544,7 @@ mod tests {
             &mut cache,
             soon,
             1,
-            "gsm0",
+            &HandlerId::new("gsm0"),
             &part(nid2),
             true,
             true,

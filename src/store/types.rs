@@ -1,8 +1,9 @@
 //! Rows and states as the rest of the host sees them.
 
-use switchboard_protocol::{Address, Body, MessageId, PhoneNumber, Priority};
+use switchboard_protocol::{Address, Body, HandlerId, MessageId, PhoneNumber, Priority};
 
-pub use crate::model::states::OutState;
+pub use crate::model::kinds::AuditKind;
+pub use crate::model::states::{OutState, TryOutcome};
 pub use crate::model::time::{UnixMs, day_of, now_ms, system_ms};
 
 /// What happens to a message after a try that did not fully succeed.
@@ -63,7 +64,8 @@ pub struct OpenMessage {
     pub next_attempt_at: UnixMs,
     pub done_parts: Vec<u8>,
     pub uncertain_since: Option<UnixMs>,
-    pub route: Option<String>,
+    /// The link of the last try.
+    pub route: Option<HandlerId>,
 }
 
 /// What a delivery report changed.

@@ -261,7 +261,7 @@ mod tests {
         tx.send(WriteOp::Submitted {
             id: MessageId(1),
             attempt: 1,
-            handler: "sim".into(),
+            handler: switchboard_protocol::HandlerId::new("sim"),
             parts: vec![SubmittedPart {
                 seq: 1,
                 network_id: NetworkMessageId("n1".into()),

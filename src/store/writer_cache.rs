@@ -3,6 +3,7 @@
 //! the transaction of the change they report) and whether any delivery
 //! report is waiting for its part.
 
+pub use crate::model::kinds::HookEvent;
 use rusqlite::{Connection, params};
 use std::cell::Cell;
 
@@ -33,21 +34,6 @@ pub struct WriterCache {
     /// Reports kept because their part was not known yet; while there are
     /// none, recording a part need not look for one.
     pub orphan_reports: u64,
-}
-
-#[derive(Debug, Clone, Copy)]
-pub enum HookEvent {
-    Received,
-    Status,
-}
-
-impl HookEvent {
-    pub fn name(self) -> &'static str {
-        match self {
-            HookEvent::Received => "message.received",
-            HookEvent::Status => "message.status",
-        }
-    }
 }
 
 impl WriterCache {
@@ -111,7 +97,7 @@ impl WriterCache {
                 HookEvent::Status => h.2,
             };
             if wanted {
-                stmt.execute(params![h.0, ev.name(), body, now])?;
+                stmt.execute(params![h.0, ev, body, now])?;
                 self.written += 1;
             }
         }

@@ -6,7 +6,7 @@ use switchboard_protocol::{Caller, Event, HandlerId};
 
 /// The write for a call event; `None` for other events.
 pub fn call_op(handler: &HandlerId, event: Event) -> Option<WriteOp> {
-    let name = handler.0.clone();
+    let name = handler.clone();
     match event {
         Event::CallIncoming {
             call,

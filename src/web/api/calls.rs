@@ -5,11 +5,12 @@
 use super::AppState;
 use super::auth::ApiKey;
 use super::error::ApiError;
+use crate::model::calls::CallOutcome;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
-use switchboard_protocol::{CallCommand, CallId, HandlerId};
+use switchboard_protocol::{CallCommand, CallId};
 
 /// Calls carry this prefix on their id, so they are never taken for
 /// messages.
@@ -79,7 +80,7 @@ pub async fn control(
         .read(|c| crate::store::list_calls(c, n - 1, 1))
         .map_err(ApiError::unavailable)?
         .first()
-        .is_some_and(|v| v.outcome == "ringing");
+        .is_some_and(|v| v.outcome == CallOutcome::Ringing);
     let command = match action.as_str() {
         "answer" => CallCommand::Answer { call },
         "hangup" if ringing && matches!(call, CallId::Incoming(_)) => CallCommand::Reject { call },
@@ -91,7 +92,7 @@ pub async fn control(
             ));
         }
     };
-    app.dispatcher.call(HandlerId::new(handler), command);
+    app.dispatcher.call(handler, command);
     Ok((
         StatusCode::ACCEPTED,
         Json(serde_json::json!({ "id": format!("{CALL_PREFIX}{n}"), "action": action })),
