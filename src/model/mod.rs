@@ -2,6 +2,7 @@
 //! mechanism), and phone numbers as the program reads them.
 
 pub mod calls;
+pub mod ids;
 pub mod kinds;
 pub mod phone;
 pub mod sms;

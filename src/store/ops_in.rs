@@ -6,6 +6,7 @@
 use super::columns::{address_text, json};
 use super::types::UnixMs;
 use super::writer_cache::{HookEvent, WriterCache};
+use crate::model::ids;
 use crate::model::sms::SmsCoding;
 use rusqlite::{Connection, params};
 use switchboard_protocol::text::{self, Coding};
@@ -231,7 +232,7 @@ fn insert_message(
             "event": HookEvent::Received,
             // The id the API shows received messages under (GET
             // /api/v1/messages/in-N); a bare N would name an outbound one.
-            "id": format!("in-{}", id.0),
+            "id": ids::inbound(id.0),
             "from": address_text(from),
             "to": address_text(to),
             "text": text,

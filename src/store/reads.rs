@@ -2,6 +2,7 @@
 
 use super::columns::address_text;
 use super::types::{OpenMessage, OutState, UnixMs};
+use crate::model::ids;
 use crate::model::sms::{SmsCoding, SmsPriority};
 use crate::model::states::{ReportState, TryOutcome};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -217,7 +218,11 @@ pub fn get_outbound(c: &Connection, id: i64) -> rusqlite::Result<Option<Outbound
 
 #[derive(Debug, Serialize)]
 pub struct InboundView {
+    /// As the API names it: `in-<row>`.
     pub id: String,
+    /// The row id (paging cursors).
+    #[serde(skip)]
+    pub row: i64,
     pub direction: &'static str,
     pub from: String,
     pub to: String,
@@ -238,8 +243,10 @@ pub fn list_inbound(c: &Connection, after: i64, limit: u32) -> rusqlite::Result<
     .query_map(params![after, limit], |r| {
         let from: String = r.get(1)?;
         let to: String = r.get(2)?;
+        let row: i64 = r.get(0)?;
         Ok(InboundView {
-            id: r.get::<_, i64>(0)?.to_string(),
+            id: ids::inbound(row),
+            row,
             direction: "in",
             from: address_text(&from),
             to: address_text(&to),

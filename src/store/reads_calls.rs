@@ -3,12 +3,14 @@
 use super::columns::address_text;
 use super::types::UnixMs;
 use crate::model::calls::{CallDirection, CallOutcome, CallerKind};
+use crate::model::ids;
 use rusqlite::{Connection, params};
 use serde::Serialize;
 use switchboard_protocol::HandlerId;
 
 #[derive(Debug, Serialize)]
 pub struct CallView {
+    /// As the API names it: `call-<row>`.
     pub id: String,
     /// The modem (handler) the call was on.
     pub route: HandlerId,
@@ -54,7 +56,7 @@ pub fn list_calls(c: &Connection, after: i64, limit: u32) -> rusqlite::Result<Ve
         let missed = direction == CallDirection::In
             && matches!(outcome, CallOutcome::Missed | CallOutcome::Rejected);
         Ok(CallView {
-            id: r.get::<_, i64>(0)?.to_string(),
+            id: ids::call(r.get(0)?),
             route: HandlerId(r.get(1)?),
             call_id: r.get(2)?,
             direction,
