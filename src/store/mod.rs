@@ -46,8 +46,15 @@ impl From<rusqlite::Error> for StoreError {
     }
 }
 
+/// The handle every room holds on the database (cheap to clone). Writes go
+/// to the one writer, as a [`WriteOp`] ([`Store::call`], or
+/// `store.writer.send` when nobody waits for the result) or as a closure
+/// of another room's statements ([`Store::exec`]); each completes after its
+/// commit. Reads ([`Store::read`]) run beside the writer on read-only
+/// connections and see what was committed.
 #[derive(Clone)]
 pub struct Store {
+    /// The single writer; send it ops directly to not wait for them.
     pub writer: Writer,
     readers: Arc<ReadPool>,
     /// Woken after a commit wrote webhook outbox rows.

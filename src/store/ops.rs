@@ -11,9 +11,21 @@ use switchboard_protocol::{
     PhoneNumber, SubmittedPart,
 };
 
+/// One write for the writer thread, with the completion its sender waits
+/// on: the facts of the SMS and call lifecycles, keys and webhooks, and
+/// [`WriteOp::Exec`] for the other rooms. Made by the room the fact comes
+/// from (API, dispatcher, ops) and sent with [`super::Store::call`] or
+/// `store.writer.send`; the writer batches ops into one transaction and
+/// completes each after the commit, so a caller hears "done" only of what
+/// is on disk. An op that fails leaves nothing of itself.
 pub enum WriteOp {
-    /// Gives the rows back with their ids: the caller queues them.
+    /// Stores validated outbound messages (the API's batch), queued or,
+    /// when the recipient opted out, already failed. Gives the rows back
+    /// with their ids: the caller queues those not ended nor duplicate.
     Accept(Vec<NewOutbound>, Done<(Vec<Accepted>, Vec<NewOutbound>)>),
+    /// A link accepted parts of a try; with `complete` the message is
+    /// submitted. Reports that arrived before the response are applied
+    /// and returned.
     Submitted {
         id: MessageId,
         attempt: u32,
@@ -25,6 +37,9 @@ pub enum WriteOp {
         at: UnixMs,
         done: Done<Vec<ReportApplied>>,
     },
+    /// A try that did not simply succeed (or a message ended without one:
+    /// no route, validity over): recorded in the history, then retried,
+    /// held or ended as `next` says. Its parts that did go are recorded.
     TryFailed {
         id: MessageId,
         attempt: u32,
@@ -38,6 +53,9 @@ pub enum WriteOp {
         at: UnixMs,
         done: Done<()>,
     },
+    /// A delivery report from a link: applied to the newest part with its
+    /// network id (kept as an orphan until that part is known), and to the
+    /// message when it decides it.
     Report {
         handler: HandlerId,
         network_id: String,
@@ -46,17 +64,23 @@ pub enum WriteOp {
         at: UnixMs,
         done: Done<Option<ReportApplied>>,
     },
+    /// A received SMS or part, stored before the network is acknowledged.
+    /// The id is that of the whole message once it is complete (`None`
+    /// for a part still waiting for others, or one sent again).
     Inbound {
         handler: HandlerId,
         sms: InboundSms,
         at: UnixMs,
         done: Done<Option<MessageId>>,
     },
+    /// Stores long messages whose missing parts did not come in time,
+    /// marked incomplete, and forgets old joined parts.
     FlushParts {
         older_than: UnixMs,
         at: UnixMs,
         done: Done<Vec<MessageId>>,
     },
+    /// A call started ringing on a line: its row's id.
     CallIncoming {
         handler: HandlerId,
         call: CallId,
@@ -65,11 +89,13 @@ pub enum WriteOp {
         at: UnixMs,
         done: Done<i64>,
     },
+    /// A line's account of a call that rang out or was refused.
     CallMissed {
         handler: HandlerId,
         call: MissedCall,
         done: Done<i64>,
     },
+    /// A call was answered or ended (other steps change nothing stored).
     CallProgress {
         handler: HandlerId,
         call: CallId,
@@ -77,12 +103,14 @@ pub enum WriteOp {
         at: UnixMs,
         done: Done<Option<i64>>,
     },
+    /// A new API key (only its hash is kept), audited.
     CreateApiKey {
         name: String,
         hash: Vec<u8>,
         at: UnixMs,
         done: Done<i64>,
     },
+    /// A new webhook; the writer's cache learns it in the same commit.
     CreateWebhook {
         url: String,
         secret: String,
@@ -90,10 +118,9 @@ pub enum WriteOp {
         at: UnixMs,
         done: Done<i64>,
     },
-    DeleteWebhook {
-        id: i64,
-        done: Done<bool>,
-    },
+    /// Removes a webhook and gives up its pending calls.
+    DeleteWebhook { id: i64, done: Done<bool> },
+    /// What came of one webhook call: delivered, to retry, or given up.
     WebhookResult {
         delivery_id: i64,
         delivered: bool,
@@ -102,6 +129,8 @@ pub enum WriteOp {
         next_attempt_at: Option<UnixMs>,
         done: Done<()>,
     },
+    /// An audit log entry. Nobody waits for it, and its failure is only
+    /// logged: it must not cost the change it records.
     Audit {
         kind: AuditKind,
         subject: String,

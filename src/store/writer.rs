@@ -14,6 +14,9 @@ use tokio::sync::Notify;
 /// Largest number of ops in one transaction; bounds commit latency.
 const MAX_BATCH: usize = 2048;
 
+/// The way to the writer thread: [`Writer::send`] queues an op, which is
+/// run in the next batch's transaction and completed after its commit.
+/// Clones share the one thread; it ends when the last clone is dropped.
 #[derive(Clone)]
 pub struct Writer {
     tx: mpsc::Sender<WriteOp>,
