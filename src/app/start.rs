@@ -108,6 +108,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         dispatcher.clone(),
         metrics.clone(),
         d.validity_secs,
+        d.opt_out_applies_to_api,
     );
     let im = Arc::new(crate::im::Im {
         store: store.clone(),

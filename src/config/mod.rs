@@ -116,6 +116,9 @@ pub struct DeliveryConfig {
     pub uncertain_hold_secs: u64,
     /// How long the parts of a received long message wait for the rest.
     pub mo_part_timeout_secs: u64,
+    /// Whether a phone's STOP also ends the operator API's messages to it
+    /// (stored failed, `recipient_opted_out`). The IM side's always end.
+    pub opt_out_applies_to_api: bool,
 }
 
 impl Default for DeliveryConfig {
@@ -126,6 +129,7 @@ impl Default for DeliveryConfig {
             retry_max_secs: 600,
             uncertain_hold_secs: 120,
             mo_part_timeout_secs: 300,
+            opt_out_applies_to_api: true,
         }
     }
 }

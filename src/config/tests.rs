@@ -174,3 +174,12 @@ fn routes_may_name_modems() {
         "{err}"
     );
 }
+
+#[test]
+fn opt_out_applies_to_the_api_unless_turned_off() {
+    assert!(parse("").unwrap().delivery.opt_out_applies_to_api);
+    let off = parse("[delivery]\nopt_out_applies_to_api = false\n").unwrap();
+    assert!(!off.delivery.opt_out_applies_to_api);
+    let err = parse("[delivery]\nopt_out_applies_to_api = \"no\"\n").unwrap_err();
+    assert!(err.to_string().contains("opt_out_applies_to_api"), "{err}");
+}

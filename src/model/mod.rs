@@ -1,7 +1,11 @@
 //! The domain's values: time, states and kinds (stored as TEXT through one
 //! mechanism), and phone numbers as the program reads them.
 
+pub mod calls;
+pub mod ids;
+pub mod kinds;
 pub mod phone;
+pub mod sms;
 pub mod states;
 #[macro_use]
 pub mod text_enum;

@@ -131,6 +131,8 @@ struct Inner {
     dispatcher: Dispatcher,
     metrics: Arc<Metrics>,
     validity_secs: u64,
+    /// `[delivery] opt_out_applies_to_api`.
+    opt_out_applies_to_api: bool,
 }
 
 impl std::fmt::Debug for Outbox {
@@ -145,6 +147,7 @@ impl Outbox {
         dispatcher: Dispatcher,
         metrics: Arc<Metrics>,
         validity_secs: u64,
+        opt_out_applies_to_api: bool,
     ) -> Outbox {
         Outbox {
             inner: Arc::new(Inner {
@@ -152,6 +155,7 @@ impl Outbox {
                 dispatcher,
                 metrics,
                 validity_secs,
+                opt_out_applies_to_api,
             }),
         }
     }
@@ -209,6 +213,12 @@ impl Outbox {
                 concat_ref: concat_ref::next(),
                 total_parts: parts as u8,
                 created_at: now,
+                // The gateway's own SMS never reach a phone that texted
+                // STOP (answers to commands opt out of this below).
+                honour_opt_out: match origin {
+                    Origin::Operator { .. } => self.inner.opt_out_applies_to_api,
+                    Origin::Gateway => true,
+                },
             },
             route,
         })
@@ -216,7 +226,8 @@ impl Outbox {
 
     /// Stores checked SMS in one commit and queues them; answers once they
     /// are on disk. A repeated idempotency key gives the earlier message
-    /// back and queues nothing.
+    /// back and queues nothing. An SMS to a phone that texted STOP (when
+    /// opt-out applies to it) is stored already failed and not queued.
     pub async fn accept(&self, batch: Vec<Prepared>) -> Result<Vec<Queued>, StoreError> {
         let (routes, rows): (Vec<usize>, Vec<NewOutbound>) =
             batch.into_iter().map(|p| (p.route, p.row)).unzip();
@@ -227,15 +238,25 @@ impl Outbox {
             .await?;
         let mut jobs = Vec::with_capacity(accepted.len());
         let mut out = Vec::with_capacity(accepted.len());
+        let mut ended = 0;
         for ((a, row), route) in accepted.iter().zip(rows).zip(routes) {
             out.push(Queued {
                 accepted: *a,
                 parts: row.total_parts,
             });
-            if !a.duplicate {
+            if a.duplicate {
+                continue;
+            }
+            if a.ended.is_some() {
+                ended += 1;
+            } else {
                 jobs.push(Job::accepted(a.id, row, route));
             }
         }
+        // An SMS stored failed was accepted, and failed at once.
+        let m = &self.inner.metrics;
+        m.accepted.fetch_add(ended, Relaxed);
+        m.failed.fetch_add(ended, Relaxed);
         self.hand_over(jobs);
         Ok(out)
     }
@@ -252,12 +273,18 @@ impl Outbox {
 
     /// An SMS the gateway sends of its own accord (a reply to a command, a
     /// code): nobody waits on the outcome, so a refusal or a store error is
-    /// logged, not returned.
+    /// logged, not returned. The phone asked for it, so it goes even after
+    /// STOP (the answer to STOP itself included); automatic replies and
+    /// codes that use this check STOP themselves.
     pub async fn send_own(&self, to: &PhoneNumber, text: String) {
-        match self
-            .send(Origin::Gateway, NewSms::text(to.clone(), text))
-            .await
-        {
+        let sent = match self.prepare(Origin::Gateway, NewSms::text(to.clone(), text)) {
+            Ok(mut p) => {
+                p.row.honour_opt_out = false;
+                self.accept(vec![p]).await.map_err(SendError::from)
+            }
+            Err(r) => Err(SendError::from(r)),
+        };
+        match sent {
             Ok(_) => {}
             Err(SendError::Refused(Refusal::NoRoute)) => {
                 tracing::warn!(to = ?to, "no [[route]] covers this number; the SMS is not sent")
@@ -267,13 +294,14 @@ impl Outbox {
     }
 
     /// Stores a checked SMS inside a larger write; [`Outbox::queue`] it
-    /// once that write is committed.
-    pub fn store(c: &Connection, p: &Prepared) -> rusqlite::Result<MessageId> {
+    /// once that write is committed. `None`: the phone texted STOP, so the
+    /// SMS was stored already failed and is not to be queued.
+    pub fn store(c: &Connection, p: &Prepared) -> rusqlite::Result<Option<MessageId>> {
         let accepted = accept_outbound(c, std::slice::from_ref(&p.row))?;
-        accepted
+        let a = accepted
             .first()
-            .map(|a| a.id)
-            .ok_or(rusqlite::Error::QueryReturnedNoRows)
+            .ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+        Ok(a.ended.is_none().then_some(a.id))
     }
 
     /// Hands an SMS stored by [`Outbox::store`] to the dispatcher.

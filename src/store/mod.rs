@@ -3,20 +3,24 @@
 //! connections, which WAL lets run beside the writer.
 
 mod check_rewrite;
+mod columns;
+mod done;
 mod migrations;
 pub mod ops;
 mod ops_admin;
 mod ops_calls;
 mod ops_in;
 mod ops_out;
+mod opt_out;
 mod reads;
 mod reads_calls;
 pub mod types;
 mod writer;
 mod writer_cache;
 
-pub use ops::{Done, Next, WriteOp};
-pub use ops_out::accept as accept_outbound;
+pub use done::Done;
+pub use ops::WriteOp;
+pub use ops_out::accept_outbound;
 pub use reads::*;
 pub use reads_calls::*;
 pub use types::*;
@@ -42,8 +46,15 @@ impl From<rusqlite::Error> for StoreError {
     }
 }
 
+/// The handle every room holds on the database (cheap to clone). Writes go
+/// to the one writer, as a [`WriteOp`] ([`Store::call`], or
+/// `store.writer.send` when nobody waits for the result) or as a closure
+/// of another room's statements ([`Store::exec`]); each completes after its
+/// commit. Reads ([`Store::read`]) run beside the writer on read-only
+/// connections and see what was committed.
 #[derive(Clone)]
 pub struct Store {
+    /// The single writer; send it ops directly to not wait for them.
     pub writer: Writer,
     readers: Arc<ReadPool>,
     /// Woken after a commit wrote webhook outbox rows.

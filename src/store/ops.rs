@@ -1,36 +1,35 @@
 //! The writes the writer thread performs, each with its completion.
 
 use super::StoreError;
-use super::types::{Accepted, NewOutbound, OutState, ReportApplied, UnixMs};
+use super::done::Done;
+use super::types::{Accepted, AuditKind, NewOutbound, Next, ReportApplied, TryOutcome, UnixMs};
 use super::writer_cache::WriterCache;
 use rusqlite::Connection;
 use std::any::Any;
 use switchboard_protocol::{
-    CallId, CallProgress, Caller, DlrState, InboundSms, MessageId, MissedCall, PhoneNumber,
-    SubmittedPart,
+    CallId, CallProgress, Caller, DlrState, HandlerId, InboundSms, MessageId, MissedCall,
+    PhoneNumber, SubmittedPart,
 };
 
-/// Called once with the op's result, after commit (or with the error).
-pub type Done<T> = Box<dyn FnOnce(Result<T, StoreError>) + Send>;
-
-/// What happens to a message after a try that did not fully succeed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Next {
-    /// Queued again for this time.
-    Retry(UnixMs),
-    /// Held: no response came; wait for a delivery report.
-    Uncertain,
-    /// Ended (failed or expired).
-    Final(OutState),
-}
-
+/// One write for the writer thread, with the completion its sender waits
+/// on: the facts of the SMS and call lifecycles, keys and webhooks, and
+/// [`WriteOp::Exec`] for the other rooms. Made by the room the fact comes
+/// from (API, dispatcher, ops) and sent with [`super::Store::call`] or
+/// `store.writer.send`; the writer batches ops into one transaction and
+/// completes each after the commit, so a caller hears "done" only of what
+/// is on disk. An op that fails leaves nothing of itself.
 pub enum WriteOp {
-    /// Gives the rows back with their ids: the caller queues them.
+    /// Stores validated outbound messages (the API's batch), queued or,
+    /// when the recipient opted out, already failed. Gives the rows back
+    /// with their ids: the caller queues those not ended nor duplicate.
     Accept(Vec<NewOutbound>, Done<(Vec<Accepted>, Vec<NewOutbound>)>),
+    /// A link accepted parts of a try; with `complete` the message is
+    /// submitted. Reports that arrived before the response are applied
+    /// and returned.
     Submitted {
         id: MessageId,
         attempt: u32,
-        handler: String,
+        handler: HandlerId,
         parts: Vec<SubmittedPart>,
         complete: bool,
         /// Count the parts towards the link's sends of the day.
@@ -38,11 +37,14 @@ pub enum WriteOp {
         at: UnixMs,
         done: Done<Vec<ReportApplied>>,
     },
+    /// A try that did not simply succeed (or a message ended without one:
+    /// no route, validity over): recorded in the history, then retried,
+    /// held or ended as `next` says. Its parts that did go are recorded.
     TryFailed {
         id: MessageId,
         attempt: u32,
-        handler: Option<String>,
-        outcome: &'static str,
+        handler: Option<HandlerId>,
+        outcome: TryOutcome,
         code: Option<u32>,
         reason: String,
         parts: Vec<SubmittedPart>,
@@ -51,51 +53,64 @@ pub enum WriteOp {
         at: UnixMs,
         done: Done<()>,
     },
+    /// A delivery report from a link: applied to the newest part with its
+    /// network id (kept as an orphan until that part is known), and to the
+    /// message when it decides it.
     Report {
-        handler: String,
+        handler: HandlerId,
         network_id: String,
         state: DlrState,
         error: Option<String>,
         at: UnixMs,
         done: Done<Option<ReportApplied>>,
     },
+    /// A received SMS or part, stored before the network is acknowledged.
+    /// The id is that of the whole message once it is complete (`None`
+    /// for a part still waiting for others, or one sent again).
     Inbound {
-        handler: String,
+        handler: HandlerId,
         sms: InboundSms,
         at: UnixMs,
         done: Done<Option<MessageId>>,
     },
+    /// Stores long messages whose missing parts did not come in time,
+    /// marked incomplete, and forgets old joined parts.
     FlushParts {
         older_than: UnixMs,
         at: UnixMs,
         done: Done<Vec<MessageId>>,
     },
+    /// A call started ringing on a line: its row's id.
     CallIncoming {
-        handler: String,
+        handler: HandlerId,
         call: CallId,
         caller: Caller,
         line: Option<PhoneNumber>,
         at: UnixMs,
         done: Done<i64>,
     },
+    /// A line's account of a call that rang out or was refused.
     CallMissed {
-        handler: String,
+        handler: HandlerId,
         call: MissedCall,
         done: Done<i64>,
     },
+    /// A call was answered or ended (other steps change nothing stored).
     CallProgress {
-        handler: String,
+        handler: HandlerId,
         call: CallId,
         progress: CallProgress,
         at: UnixMs,
         done: Done<Option<i64>>,
     },
+    /// A new API key (only its hash is kept), audited.
     CreateApiKey {
         name: String,
         hash: Vec<u8>,
         at: UnixMs,
         done: Done<i64>,
     },
+    /// A new webhook; the writer's cache learns it in the same commit.
     CreateWebhook {
         url: String,
         secret: String,
@@ -103,10 +118,9 @@ pub enum WriteOp {
         at: UnixMs,
         done: Done<i64>,
     },
-    DeleteWebhook {
-        id: i64,
-        done: Done<bool>,
-    },
+    /// Removes a webhook and gives up its pending calls.
+    DeleteWebhook { id: i64, done: Done<bool> },
+    /// What came of one webhook call: delivered, to retry, or given up.
     WebhookResult {
         delivery_id: i64,
         delivered: bool,
@@ -115,8 +129,10 @@ pub enum WriteOp {
         next_attempt_at: Option<UnixMs>,
         done: Done<()>,
     },
+    /// An audit log entry. Nobody waits for it, and its failure is only
+    /// logged: it must not cost the change it records.
     Audit {
-        kind: &'static str,
+        kind: AuditKind,
         subject: String,
         detail: String,
         at: UnixMs,
@@ -181,8 +197,9 @@ impl WriteOp {
     /// failure part way would leave something half-written.
     fn several_statements(&self) -> bool {
         match self {
-            // One insert is atomic on its own; a batch is several.
-            WriteOp::Accept(msgs, _) => msgs.len() > 1,
+            // One insert is atomic on its own; a batch is several, and so
+            // is a message that may end at once (its webhook rows).
+            WriteOp::Accept(msgs, _) => msgs.len() > 1 || msgs.iter().any(|m| m.honour_opt_out),
             WriteOp::Submitted { .. }
             | WriteOp::TryFailed { .. }
             | WriteOp::Report { .. }
@@ -222,7 +239,7 @@ impl WriteOp {
     fn statements(&self, c: &Connection, outbox: &mut WriterCache) -> Result<Outcome, StoreError> {
         use super::{ops_admin as admin, ops_calls as calls, ops_in as inb, ops_out as out};
         let r = match self {
-            WriteOp::Accept(msgs, _) => out::accept(c, msgs).map(Outcome::Accepted),
+            WriteOp::Accept(msgs, _) => out::accept(c, outbox, msgs).map(Outcome::Accepted),
             WriteOp::Submitted {
                 id,
                 attempt,
@@ -261,8 +278,8 @@ impl WriteOp {
                 outbox,
                 *id,
                 *attempt,
-                handler.as_deref(),
-                outcome,
+                handler.as_ref(),
+                *outcome,
                 *code,
                 reason,
                 parts,
@@ -281,7 +298,7 @@ impl WriteOp {
             } => out::report(
                 c,
                 outbox,
-                handler,
+                handler.as_str(),
                 network_id,
                 *state,
                 error.as_deref(),
@@ -348,7 +365,7 @@ impl WriteOp {
             } => {
                 // One insert: if it fails nothing of it is left, and the
                 // audit log must not cost the change it records.
-                if let Err(e) = admin::audit(c, kind, subject, detail, *at) {
+                if let Err(e) = admin::audit(c, *kind, subject, detail, *at) {
                     tracing::error!(error = %e, "cannot write the audit log");
                 }
                 Ok(Outcome::Unit)

@@ -2,6 +2,8 @@
 
 use super::types::UnixMs;
 use super::writer_cache::{WriterCache, hooks_in};
+use crate::model::kinds::AuditKind;
+use crate::model::states::DeliveryState;
 use rusqlite::{Connection, params};
 
 pub fn create_api_key(
@@ -15,7 +17,7 @@ pub fn create_api_key(
         params![name, hash, at],
     )?;
     let id = c.last_insert_rowid();
-    audit(c, "apikey.created", name, &format!("key {id}"), at)?;
+    audit(c, AuditKind::ApiKeyCreated, name, &format!("key {id}"), at)?;
     Ok(id)
 }
 
@@ -32,7 +34,7 @@ pub fn create_webhook(
         params![url, secret, events, at],
     )?;
     let id = c.last_insert_rowid();
-    audit(c, "webhook.created", url, events, at)?;
+    audit(c, AuditKind::WebhookCreated, url, events, at)?;
     outbox.set(hooks_in(c)?);
     Ok(id)
 }
@@ -40,9 +42,9 @@ pub fn create_webhook(
 pub fn delete_webhook(c: &Connection, outbox: &mut WriterCache, id: i64) -> rusqlite::Result<bool> {
     let n = c.execute("DELETE FROM webhooks WHERE id = ?1", [id])?;
     c.execute(
-        "UPDATE webhook_deliveries SET state = 'failed', last_error = 'webhook deleted'
-         WHERE webhook_id = ?1 AND state = 'pending'",
-        [id],
+        "UPDATE webhook_deliveries SET state = ?2, last_error = 'webhook deleted'
+         WHERE webhook_id = ?1 AND state = ?3",
+        params![id, DeliveryState::Failed, DeliveryState::Pending],
     )?;
     outbox.set(hooks_in(c)?);
     Ok(n == 1)
@@ -56,9 +58,9 @@ pub fn webhook_result(
     next_attempt_at: Option<UnixMs>,
 ) -> rusqlite::Result<()> {
     let state = match (delivered, next_attempt_at) {
-        (true, _) => "delivered",
-        (false, Some(_)) => "pending",
-        (false, None) => "failed",
+        (true, _) => DeliveryState::Delivered,
+        (false, Some(_)) => DeliveryState::Pending,
+        (false, None) => DeliveryState::Failed,
     };
     c.prepare_cached(
         "UPDATE webhook_deliveries SET state = ?2, attempts = attempts + 1, last_error = ?3,
@@ -71,7 +73,7 @@ pub fn webhook_result(
 
 pub fn audit(
     c: &Connection,
-    kind: &str,
+    kind: AuditKind,
     subject: &str,
     detail: &str,
     at: UnixMs,

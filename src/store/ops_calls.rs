@@ -6,10 +6,13 @@
 //! id, and only to a row young enough to be the same call; otherwise it
 //! starts a row of its own rather than rewriting an old call.
 
-use super::ops_out::json;
+use super::columns::json;
 use super::types::{UnixMs, system_ms as ms};
+use crate::model::calls::{CallDirection, CallOutcome, CallerKind};
 use rusqlite::{Connection, OptionalExtension, params};
-use switchboard_protocol::{CallEnd, CallId, CallProgress, Caller, MissedCall, PhoneNumber};
+use switchboard_protocol::{
+    CallEnd, CallId, CallProgress, Caller, HandlerId, MissedCall, PhoneNumber,
+};
 
 /// How far back an event may reach for its call: ringing lasts a minute or
 /// two, a connected call rarely a day.
@@ -19,18 +22,19 @@ const SAME_CALL_MS: i64 = 24 * 3600 * 1000;
 /// end never came (the line restarted); it is closed as failed first.
 pub fn incoming(
     c: &Connection,
-    handler: &str,
+    handler: &HandlerId,
     call: CallId,
     caller: &Caller,
     line: Option<&PhoneNumber>,
     at: UnixMs,
 ) -> rusqlite::Result<i64> {
+    let handler = handler.as_str();
     c.prepare_cached(
-        "UPDATE calls SET ended_at = ?3, outcome = 'failed',
+        "UPDATE calls SET ended_at = ?3, outcome = ?4,
              reason = 'the line reported a new call under this id before this one ended'
          WHERE handler = ?1 AND call_id = ?2 AND ended_at IS NULL",
     )?
-    .execute(params![handler, call.to_string(), at])?;
+    .execute(params![handler, call.to_string(), at, CallOutcome::Failed])?;
     let (kind, number) = caller_columns(caller);
     c.prepare_cached(
         "INSERT INTO calls (handler, call_id, direction, caller_kind, caller, line, started_at)
@@ -39,7 +43,7 @@ pub fn incoming(
     .execute(params![
         handler,
         call.to_string(),
-        direction(call),
+        CallDirection::from(call),
         kind,
         number,
         line.map(PhoneNumber::as_str),
@@ -50,11 +54,16 @@ pub fn incoming(
 
 /// An incoming call rang out (or was refused): the line's whole account of
 /// it, which wins over what the row said so far.
-pub fn missed(c: &Connection, handler: &str, m: &MissedCall) -> rusqlite::Result<i64> {
+pub fn missed(c: &Connection, handler: &HandlerId, m: &MissedCall) -> rusqlite::Result<i64> {
+    let handler = handler.as_str();
     let started = ms(m.started_at);
     let ended = ms(m.ended_at);
     let (kind, number) = caller_columns(&m.caller);
-    let outcome = if m.rejected { "rejected" } else { "missed" };
+    let outcome = if m.rejected {
+        CallOutcome::Rejected
+    } else {
+        CallOutcome::Missed
+    };
     let row = find(c, handler, m.call, started.min(ended) - SAME_CALL_MS, false)?;
     let line = m.line.as_ref().map(PhoneNumber::as_str);
     match row {
@@ -74,7 +83,7 @@ pub fn missed(c: &Connection, handler: &str, m: &MissedCall) -> rusqlite::Result
             c.prepare_cached(
                 "INSERT INTO calls (handler, call_id, direction, caller_kind, caller, line,
                      started_at, ended_at, rings, outcome)
-                 VALUES (?1, ?2, 'in', ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                 VALUES (?1, ?2, ?10, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )?
             .execute(params![
                 handler,
@@ -85,7 +94,8 @@ pub fn missed(c: &Connection, handler: &str, m: &MissedCall) -> rusqlite::Result
                 started,
                 ended,
                 m.rings,
-                outcome
+                outcome,
+                CallDirection::In
             ])?;
             Ok(c.last_insert_rowid())
         }
@@ -97,11 +107,12 @@ pub fn missed(c: &Connection, handler: &str, m: &MissedCall) -> rusqlite::Result
 /// first, with more detail).
 pub fn progress(
     c: &Connection,
-    handler: &str,
+    handler: &HandlerId,
     call: CallId,
     progress: &CallProgress,
     at: UnixMs,
 ) -> rusqlite::Result<Option<i64>> {
+    let handler = handler.as_str();
     let open = find(c, handler, call, at - SAME_CALL_MS, true)?;
     let id = match (open, progress) {
         (Some(id), _) => id,
@@ -116,8 +127,8 @@ pub fn progress(
             // First heard of here: a placed call, or an incoming one whose
             // ring event was not seen.
             let kind = match call {
-                CallId::Placed(_) => "line",
-                CallId::Incoming(_) => "unavailable",
+                CallId::Placed(_) => CallerKind::Line,
+                CallId::Incoming(_) => CallerKind::Unavailable,
             };
             c.prepare_cached(
                 "INSERT INTO calls (handler, call_id, direction, caller_kind, started_at)
@@ -126,7 +137,7 @@ pub fn progress(
             .execute(params![
                 handler,
                 call.to_string(),
-                direction(call),
+                CallDirection::from(call),
                 kind,
                 at
             ])?;
@@ -136,20 +147,20 @@ pub fn progress(
     match progress {
         CallProgress::Active => {
             c.prepare_cached(
-                "UPDATE calls SET answered_at = coalesce(answered_at, ?2), outcome = 'answered'
+                "UPDATE calls SET answered_at = coalesce(answered_at, ?2), outcome = ?3
                  WHERE id = ?1",
             )?
-            .execute(params![id, at])?;
+            .execute(params![id, at, CallOutcome::Answered])?;
         }
         CallProgress::Ended { end } => {
             let (outcome, reason) = end_outcome(end);
             c.prepare_cached(
                 "UPDATE calls SET ended_at = ?2,
-                     outcome = CASE WHEN answered_at IS NOT NULL THEN 'answered' ELSE ?3 END,
+                     outcome = CASE WHEN answered_at IS NOT NULL THEN ?5 ELSE ?3 END,
                      reason = ?4
                  WHERE id = ?1",
             )?
-            .execute(params![id, at, outcome, reason])?;
+            .execute(params![id, at, outcome, reason, CallOutcome::Answered])?;
         }
         // Dialling, alerting, held, joined: the row stays open as it is.
         _ => {}
@@ -178,32 +189,25 @@ fn find(
     .optional()
 }
 
-fn end_outcome(end: &CallEnd) -> (&'static str, Option<String>) {
+fn end_outcome(end: &CallEnd) -> (CallOutcome, Option<String>) {
     match end {
-        CallEnd::Completed => ("answered", None),
-        CallEnd::Busy => ("busy", None),
-        CallEnd::NoAnswer => ("no_answer", None),
-        CallEnd::Missed => ("missed", None),
-        CallEnd::Rejected => ("rejected", None),
-        CallEnd::Failed { reason } => ("failed", Some(reason.clone())),
+        CallEnd::Completed => (CallOutcome::Answered, None),
+        CallEnd::Busy => (CallOutcome::Busy, None),
+        CallEnd::NoAnswer => (CallOutcome::NoAnswer, None),
+        CallEnd::Missed => (CallOutcome::Missed, None),
+        CallEnd::Rejected => (CallOutcome::Rejected, None),
+        CallEnd::Failed { reason } => (CallOutcome::Failed, Some(reason.clone())),
         // A kind of end this build does not know: keep the line's words.
-        other => ("failed", Some(format!("{other:?}"))),
+        other => (CallOutcome::Failed, Some(format!("{other:?}"))),
     }
 }
 
-fn caller_columns(caller: &Caller) -> (&'static str, Option<String>) {
-    match caller {
-        Caller::Number(a) => ("number", Some(json(a))),
-        Caller::Withheld => ("withheld", None),
-        Caller::Unavailable => ("unavailable", None),
-    }
-}
-
-fn direction(call: CallId) -> &'static str {
-    match call {
-        CallId::Incoming(_) => "in",
-        CallId::Placed(_) => "out",
-    }
+fn caller_columns(caller: &Caller) -> (CallerKind, Option<String>) {
+    let number = match caller {
+        Caller::Number(a) => Some(json(a)),
+        Caller::Withheld | Caller::Unavailable => None,
+    };
+    (CallerKind::from(caller), number)
 }
 
 #[cfg(test)]
@@ -237,8 +241,19 @@ mod tests {
     fn a_call_that_rings_out_is_listed_missed_with_caller_and_rings() {
         let c = db();
         let call = CallId::Incoming(1);
-        incoming(&c, "gsm0", call, &caller(), Some(&line()), 1_000).unwrap();
-        assert_eq!(list_calls(&c, 0, 10).unwrap()[0].outcome, "ringing");
+        incoming(
+            &c,
+            &HandlerId::new("gsm0"),
+            call,
+            &caller(),
+            Some(&line()),
+            1_000,
+        )
+        .unwrap();
+        assert_eq!(
+            list_calls(&c, 0, 10).unwrap()[0].outcome,
+            CallOutcome::Ringing
+        );
         let m = MissedCall {
             call,
             caller: caller(),
@@ -248,20 +263,23 @@ mod tests {
             ended_at: at(13_000),
             rejected: false,
         };
-        missed(&c, "gsm0", &m).unwrap();
+        missed(&c, &HandlerId::new("gsm0"), &m).unwrap();
         // The line's own end event after the missed call adds nothing.
         let end = CallProgress::Ended {
             end: CallEnd::Missed,
         };
-        assert_eq!(progress(&c, "gsm0", call, &end, 13_100).unwrap(), None);
+        assert_eq!(
+            progress(&c, &HandlerId::new("gsm0"), call, &end, 13_100).unwrap(),
+            None
+        );
         let list = list_calls(&c, 0, 10).unwrap();
         assert_eq!(list.len(), 1);
         let v = &list[0];
-        assert_eq!(v.outcome, "missed");
+        assert_eq!(v.outcome, CallOutcome::Missed);
         assert!(v.missed);
         assert_eq!(v.rings, Some(4));
         assert_eq!(v.caller.as_deref(), Some("+491701234567"));
-        assert_eq!(v.caller_type, "number");
+        assert_eq!(v.caller_type, CallerKind::Number);
         assert_eq!(v.line.as_deref(), Some("+491609999999"));
         assert_eq!((v.started_at, v.ended_at), (1_000, Some(13_000)));
     }
@@ -270,18 +288,36 @@ mod tests {
     fn an_answered_call_is_not_missed() {
         let c = db();
         let call = CallId::Incoming(7);
-        incoming(&c, "gsm0", call, &Caller::Withheld, None, 1_000).unwrap();
-        progress(&c, "gsm0", call, &CallProgress::Active, 3_000).unwrap();
-        assert_eq!(list_calls(&c, 0, 10).unwrap()[0].outcome, "active");
+        incoming(
+            &c,
+            &HandlerId::new("gsm0"),
+            call,
+            &Caller::Withheld,
+            None,
+            1_000,
+        )
+        .unwrap();
+        progress(
+            &c,
+            &HandlerId::new("gsm0"),
+            call,
+            &CallProgress::Active,
+            3_000,
+        )
+        .unwrap();
+        assert_eq!(
+            list_calls(&c, 0, 10).unwrap()[0].outcome,
+            CallOutcome::Active
+        );
         let end = CallProgress::Ended {
             end: CallEnd::Completed,
         };
-        progress(&c, "gsm0", call, &end, 9_000).unwrap();
+        progress(&c, &HandlerId::new("gsm0"), call, &end, 9_000).unwrap();
         let v = &list_calls(&c, 0, 10).unwrap()[0];
-        assert_eq!(v.outcome, "answered");
+        assert_eq!(v.outcome, CallOutcome::Answered);
         assert!(!v.missed);
         assert_eq!(v.caller, None);
-        assert_eq!(v.caller_type, "withheld");
+        assert_eq!(v.caller_type, CallerKind::Withheld);
         assert_eq!((v.answered_at, v.ended_at), (Some(3_000), Some(9_000)));
     }
 
@@ -289,9 +325,17 @@ mod tests {
     fn a_reused_call_id_starts_a_new_row() {
         let c = db();
         let call = CallId::Incoming(1);
-        incoming(&c, "gsm0", call, &caller(), None, 1_000).unwrap();
+        incoming(&c, &HandlerId::new("gsm0"), call, &caller(), None, 1_000).unwrap();
         // The handler restarted and numbers from 1 again.
-        incoming(&c, "gsm0", call, &Caller::Unavailable, None, 5_000).unwrap();
+        incoming(
+            &c,
+            &HandlerId::new("gsm0"),
+            call,
+            &Caller::Unavailable,
+            None,
+            5_000,
+        )
+        .unwrap();
         let rejected = MissedCall {
             call,
             caller: Caller::Unavailable,
@@ -301,20 +345,20 @@ mod tests {
             ended_at: at(8_000),
             rejected: true,
         };
-        missed(&c, "gsm0", &rejected).unwrap();
+        missed(&c, &HandlerId::new("gsm0"), &rejected).unwrap();
         let list = list_calls(&c, 0, 10).unwrap();
         assert_eq!(list.len(), 2);
-        assert_eq!(list[0].outcome, "failed");
-        assert_eq!(list[1].outcome, "rejected");
+        assert_eq!(list[0].outcome, CallOutcome::Failed);
+        assert_eq!(list[1].outcome, CallOutcome::Rejected);
         assert!(list[1].missed);
         // A call on another line with the same id is another call.
         let end = CallProgress::Ended { end: CallEnd::Busy };
-        progress(&c, "gsm1", CallId::Placed(1), &end, 9_000).unwrap();
+        progress(&c, &HandlerId::new("gsm1"), CallId::Placed(1), &end, 9_000).unwrap();
         let list = list_calls(&c, 0, 10).unwrap();
         assert_eq!(list.len(), 3);
         assert_eq!(
-            (list[2].direction.as_str(), list[2].outcome.as_str()),
-            ("out", "busy")
+            (list[2].direction, list[2].outcome),
+            (CallDirection::Out, CallOutcome::Busy)
         );
         assert_eq!(list_calls(&c, 2, 10).unwrap().len(), 1);
     }

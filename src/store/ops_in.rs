@@ -3,12 +3,14 @@
 //! that stores the last one, so a long message is stored exactly once
 //! whatever order its parts come in and whatever is resent.
 
-use super::ops_out::json;
+use super::columns::{address_text, json};
 use super::types::UnixMs;
 use super::writer_cache::{HookEvent, WriterCache};
+use crate::model::ids;
+use crate::model::sms::SmsCoding;
 use rusqlite::{Connection, params};
 use switchboard_protocol::text::{self, Coding};
-use switchboard_protocol::{InboundSms, MessageId, PartBody};
+use switchboard_protocol::{HandlerId, InboundSms, MessageId, PartBody};
 
 /// How long joined parts are kept to recognise a part sent again. A
 /// network resends an unacknowledged part within minutes; a phone reuses a
@@ -19,10 +21,11 @@ const KEEP_JOINED_MS: i64 = 15 * 60 * 1000;
 pub fn inbound(
     c: &Connection,
     outbox: &mut WriterCache,
-    handler: &str,
+    handler: &HandlerId,
     sms: &InboundSms,
     at: UnixMs,
 ) -> rusqlite::Result<Option<MessageId>> {
+    let handler = handler.as_str();
     let from = json(&sms.from);
     let to = json(&sms.to);
     let Some(concat) = sms.concat.filter(|c| c.total > 1) else {
@@ -53,7 +56,7 @@ pub fn inbound(
         concat.reference,
         concat.total,
         concat.seq,
-        coding_str(sms.body.coding),
+        SmsCoding::from(sms.body.coding),
         sms.body.data,
         at
     ];
@@ -159,11 +162,10 @@ fn pending_parts(
          ORDER BY seq",
     )?
     .query_map(params![from, to, reference, total], |r| {
-        let coding: String = r.get(1)?;
         Ok((
             r.get(0)?,
             PartBody {
-                coding: coding_from_str(&coding),
+                coding: r.get::<_, SmsCoding>(1)?.into(),
                 data: r.get(2)?,
             },
         ))
@@ -223,14 +225,14 @@ fn insert_message(
         "INSERT INTO inbound (handler, from_addr, to_addr, text, coding, parts, complete, received_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?
-    .execute(params![handler, from, to, text, coding_str(coding), parts, complete, at])?;
+    .execute(params![handler, from, to, text, SmsCoding::from(coding), parts, complete, at])?;
     let id = MessageId(c.last_insert_rowid());
     outbox.write(c, HookEvent::Received, at, || {
         serde_json::json!({
-            "event": HookEvent::Received.name(),
+            "event": HookEvent::Received,
             // The id the API shows received messages under (GET
             // /api/v1/messages/in-N); a bare N would name an outbound one.
-            "id": format!("in-{}", id.0),
+            "id": ids::inbound(id.0),
             "from": address_text(from),
             "to": address_text(to),
             "text": text,
@@ -243,27 +245,66 @@ fn insert_message(
     Ok(id)
 }
 
-/// The address as people write it, from its stored JSON.
-pub fn address_text(stored: &str) -> String {
-    serde_json::from_str::<switchboard_protocol::Address>(stored)
-        .map(|a| a.to_string())
-        .unwrap_or_default()
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use switchboard_protocol::{Address, Concat, PhoneNumber};
 
-pub fn coding_str(c: Coding) -> &'static str {
-    match c {
-        Coding::Gsm7 => "gsm7",
-        Coding::Ucs2 => "ucs2",
-        Coding::Latin1 => "latin1",
-        Coding::Binary => "binary",
+    fn part(seq: u8, coding: Coding, data: &[u8]) -> InboundSms {
+        let number = |n| Address::International(PhoneNumber::parse_e164(n).unwrap());
+        InboundSms {
+            from: number("+491701234567"),
+            to: number("+491609999999"),
+            body: PartBody {
+                coding,
+                data: data.to_vec(),
+            },
+            concat: Some(Concat {
+                reference: 7,
+                total: 2,
+                seq,
+            }),
+            received_at: std::time::UNIX_EPOCH,
+        }
     }
-}
 
-fn coding_from_str(s: &str) -> Coding {
-    match s {
-        "ucs2" => Coding::Ucs2,
-        "latin1" => Coding::Latin1,
-        "binary" => Coding::Binary,
-        _ => Coding::Gsm7,
+    #[test]
+    fn a_long_message_is_joined_and_an_unknown_stored_coding_is_an_error() {
+        let mut c = Connection::open_in_memory().unwrap();
+        crate::store::migrations::migrate(&mut c).unwrap();
+        let mut cache = WriterCache::default();
+        let h = HandlerId::new("smsc");
+        let (hi, there) = (
+            part(1, Coding::Ucs2, &[0, b'h', 0, b'i']),
+            part(2, Coding::Ucs2, &[0, b'!']),
+        );
+        assert_eq!(inbound(&c, &mut cache, &h, &hi, 1).unwrap(), None);
+        let id = inbound(&c, &mut cache, &h, &there, 2).unwrap().unwrap();
+        let (text, coding): (String, SmsCoding) = c
+            .query_row(
+                "SELECT text, coding FROM inbound WHERE id = ?1",
+                [id.0],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!((text.as_str(), coding), ("hi!", SmsCoding::Ucs2));
+        // A part stored under a coding this build does not know is not
+        // read as GSM-7 (it used to be): joining it fails loudly.
+        let mut next = part(1, Coding::Gsm7, b"ab");
+        next.concat = Some(Concat {
+            reference: 8,
+            total: 2,
+            seq: 1,
+        });
+        inbound(&c, &mut cache, &h, &next, 3).unwrap();
+        c.execute("UPDATE inbound_parts SET coding = 'utf8' WHERE ref = 8", [])
+            .unwrap();
+        next.concat = Some(Concat {
+            reference: 8,
+            total: 2,
+            seq: 2,
+        });
+        let e = inbound(&c, &mut cache, &h, &next, 4).unwrap_err();
+        assert!(e.to_string().contains("'utf8' is not a SmsCoding"), "{e}");
     }
 }

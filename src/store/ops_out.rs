@@ -1,20 +1,33 @@
 //! Writes of the outbound lifecycle.
 
-use super::ops::Next;
-use super::types::{Accepted, NewOutbound, OutState, ReportApplied, UnixMs, day_of};
-use super::writer_cache::{HookEvent, WriterCache};
+use super::columns::json;
+use super::opt_out::{OPTED_OUT, opted_out};
+use super::types::{Accepted, NewOutbound, Next, OutState, ReportApplied, UnixMs, day_of};
+use super::writer_cache::{HookEvent, WriterCache, note_written_elsewhere};
+use crate::model::sms::SmsPriority;
+use crate::model::states::{ReportState, TryOutcome};
 use rusqlite::{Connection, OptionalExtension, params};
-use switchboard_protocol::{DlrState, MessageId, SubmittedPart};
+use switchboard_protocol::{DlrState, HandlerId, MessageId, SubmittedPart};
 
-pub fn accept(c: &Connection, msgs: &[NewOutbound]) -> rusqlite::Result<Vec<Accepted>> {
+/// Stores validated messages, queued, or ended at once when the recipient
+/// opted out and the message honours that (its `message.status` webhook is
+/// written in the same transaction, as every end's is). A repeated
+/// idempotency key stores nothing and names the earlier message.
+pub fn accept(
+    c: &Connection,
+    cache: &mut WriterCache,
+    msgs: &[NewOutbound],
+) -> rusqlite::Result<Vec<Accepted>> {
     let mut insert = c.prepare_cached(
         "INSERT INTO outbound (api_key_id, idempotency_key, to_number, from_addr, body, report,
-             priority, valid_until, concat_ref, total_parts, state, next_attempt_at, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'queued', ?11, ?11)
+             priority, valid_until, concat_ref, total_parts, state, reason, done_at,
+             next_attempt_at, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?12, ?13, ?14, ?11, ?11)
          ON CONFLICT (api_key_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING",
     )?;
     let mut out = Vec::with_capacity(msgs.len());
     for m in msgs {
+        let ended = (m.honour_opt_out && opted_out(c, &m.to)?).then_some(OutState::Failed);
         let from = m.from.as_ref().map(json);
         let n = insert.execute(params![
             m.api_key_id,
@@ -23,16 +36,24 @@ pub fn accept(c: &Connection, msgs: &[NewOutbound]) -> rusqlite::Result<Vec<Acce
             from,
             json(&m.body),
             m.report,
-            priority_str(m.priority),
+            SmsPriority::from(m.priority),
             m.valid_until,
             m.concat_ref,
             m.total_parts,
             m.created_at,
+            ended.unwrap_or(OutState::Queued),
+            ended.map(|_| OPTED_OUT),
+            ended.map(|_| m.created_at),
         ])?;
         if n == 1 {
+            let id = MessageId(c.last_insert_rowid());
+            if let Some(state) = ended {
+                status_hook(c, cache, id, state, Some(OPTED_OUT), m.created_at)?;
+            }
             out.push(Accepted {
-                id: MessageId(c.last_insert_rowid()),
+                id,
                 duplicate: false,
+                ended,
             });
         } else {
             let id = c
@@ -43,10 +64,26 @@ pub fn accept(c: &Connection, msgs: &[NewOutbound]) -> rusqlite::Result<Vec<Acce
             out.push(Accepted {
                 id: MessageId(id),
                 duplicate: true,
+                ended: None,
             });
         }
     }
     Ok(out)
+}
+
+/// [`accept`] for another room's write (inside [`crate::store::Store::exec`]),
+/// which holds no writer cache: the webhooks are read only when a message
+/// ends at once, and the rows written are counted for the writer to wake
+/// the webhook sender.
+pub fn accept_outbound(c: &Connection, msgs: &[NewOutbound]) -> rusqlite::Result<Vec<Accepted>> {
+    let mut cache = if msgs.iter().any(|m| m.honour_opt_out) {
+        WriterCache::hooks_only(c)?
+    } else {
+        WriterCache::default()
+    };
+    let accepted = accept(c, &mut cache, msgs)?;
+    note_written_elsewhere(cache.written);
+    Ok(accepted)
 }
 
 /// How old a kept report may be and still be taken for the report of a
@@ -85,7 +122,7 @@ fn record_parts(
         if cache.orphan_reports == 0 {
             continue;
         }
-        let orphan: Option<(i64, String)> = c
+        let orphan: Option<(i64, ReportState)> = c
             .prepare_cached(
                 "SELECT id, state FROM orphan_reports
                  WHERE handler = ?1 AND network_id = ?2 AND at >= ?3
@@ -100,8 +137,8 @@ fn record_parts(
             c.prepare_cached("DELETE FROM orphan_reports WHERE id = ?1")?
                 .execute([orphan_id])?;
             cache.orphan_reports = cache.orphan_reports.saturating_sub(1);
-            if let Some(state) = dlr_from_str(&state)
-                && let Some(applied) = report(c, cache, handler, &p.network_id.0, state, None, at)?
+            if let Some(applied) =
+                report(c, cache, handler, &p.network_id.0, state.into(), None, at)?
             {
                 early.push(applied);
             }
@@ -116,12 +153,13 @@ pub fn submitted(
     cache: &mut WriterCache,
     id: MessageId,
     attempt: u32,
-    handler: &str,
+    handler: &HandlerId,
     parts: &[SubmittedPart],
     complete: bool,
     count_daily: bool,
     at: UnixMs,
 ) -> rusqlite::Result<Vec<ReportApplied>> {
+    let handler = handler.as_str();
     if complete {
         let n = c
             .prepare_cached(
@@ -143,8 +181,8 @@ pub fn try_failed(
     cache: &mut WriterCache,
     id: MessageId,
     attempt: u32,
-    handler: Option<&str>,
-    outcome: &str,
+    handler: Option<&HandlerId>,
+    outcome: TryOutcome,
     code: Option<u32>,
     reason: &str,
     parts: &[SubmittedPart],
@@ -152,6 +190,7 @@ pub fn try_failed(
     count_daily: bool,
     at: UnixMs,
 ) -> rusqlite::Result<()> {
+    let handler = handler.map(HandlerId::as_str);
     if let Some(h) = handler {
         record_parts(c, cache, id, h, parts, count_daily, at)?;
     }
@@ -184,7 +223,7 @@ pub fn try_failed(
                          uncertain_since = NULL, attempts = max(attempts, ?6), route = coalesce(?7, route)
                      WHERE id = ?1 AND (state IN ('queued', 'submitting') OR state = 'submitted')",
                 )?
-                .execute(params![id.0, state.as_str(), reason, code, at, attempt, handler])?;
+                .execute(params![id.0, state, reason, code, at, attempt, handler])?;
             if n == 1 {
                 status_hook(c, cache, id, state, Some(reason), at)?;
             }
@@ -222,13 +261,13 @@ pub fn report(
             "UPDATE outbound_parts SET dlr_state = ?3, dlr_error = ?4, dlr_at = ?5
              WHERE message_id = ?1 AND seq = ?2",
         )?
-        .execute(params![mid, seq, dlr_str(state), error, at])?;
+        .execute(params![mid, seq, ReportState::from(state), error, at])?;
     }
     let Some((mid, seq)) = part else {
         c.prepare_cached(
             "INSERT INTO orphan_reports (handler, network_id, state, at) VALUES (?1, ?2, ?3, ?4)",
         )?
-        .execute(params![handler, network_id, dlr_str(state), at])?;
+        .execute(params![handler, network_id, ReportState::from(state), at])?;
         cache.orphan_reports += 1;
         return Ok(None);
     };
@@ -267,7 +306,7 @@ pub fn report(
     };
     if let Some(fin) = finished {
         let reason = (fin != OutState::Delivered).then(|| {
-            let mut r = format!("delivery report: {}", dlr_str(state));
+            let mut r = format!("delivery report: {}", ReportState::from(state));
             if let Some(e) = error {
                 r.push_str(&format!(" (error {e})"));
             }
@@ -278,7 +317,7 @@ pub fn report(
                 "UPDATE outbound SET state = ?2, done_at = ?3, reason = ?4, uncertain_since = NULL
                  WHERE id = ?1 AND (state IN ('queued', 'submitting') OR state = 'submitted')",
             )?
-            .execute(params![mid, fin.as_str(), at, reason])?;
+            .execute(params![mid, fin, at, reason])?;
         if n == 1 {
             status_hook(c, cache, id, fin, reason.as_deref(), at)?;
             return Ok(Some(ReportApplied {
@@ -305,54 +344,14 @@ fn status_hook(
 ) -> rusqlite::Result<()> {
     cache.write(c, HookEvent::Status, at, || {
         serde_json::json!({
-            "event": HookEvent::Status.name(),
+            "event": HookEvent::Status,
             "id": id.0.to_string(),
-            "state": state.as_str(),
+            "state": state,
             "reason": reason,
             "at": at,
         })
         .to_string()
     })
-}
-
-pub fn dlr_str(s: DlrState) -> &'static str {
-    match s {
-        DlrState::Enroute => "enroute",
-        DlrState::Delivered => "delivered",
-        DlrState::Expired => "expired",
-        DlrState::Deleted => "deleted",
-        DlrState::Undeliverable => "undeliverable",
-        DlrState::Accepted => "accepted",
-        DlrState::Unknown => "unknown",
-        DlrState::Rejected => "rejected",
-    }
-}
-
-fn dlr_from_str(s: &str) -> Option<DlrState> {
-    [
-        DlrState::Enroute,
-        DlrState::Delivered,
-        DlrState::Expired,
-        DlrState::Deleted,
-        DlrState::Undeliverable,
-        DlrState::Accepted,
-        DlrState::Unknown,
-        DlrState::Rejected,
-    ]
-    .into_iter()
-    .find(|d| dlr_str(*d) == s)
-}
-
-pub fn priority_str(p: switchboard_protocol::Priority) -> &'static str {
-    match p {
-        switchboard_protocol::Priority::High => "high",
-        _ => "normal",
-    }
-}
-
-pub fn json<T: serde::Serialize>(v: &T) -> String {
-    // Serialising our own plain data types cannot fail.
-    serde_json::to_string(v).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -379,8 +378,9 @@ mod tests {
             concat_ref: 1,
             total_parts: 1,
             created_at: 0,
+            honour_opt_out: false,
         };
-        accept(c, &[m]).unwrap()[0].id
+        accept(c, &mut WriterCache::default(), &[m]).unwrap()[0].id
     }
 
     fn part(id: &str) -> Vec<SubmittedPart> {
@@ -396,11 +396,44 @@ mod tests {
         let mut cache = WriterCache::default();
         let nid = "5@491701234567";
         let (a, b, d) = (message(&c), message(&c), message(&c));
-        submitted(&c, &mut cache, a, 1, "gsm0", &part(nid), true, true, 1_000).unwrap();
+        submitted(
+            &c,
+            &mut cache,
+            a,
+            1,
+            &HandlerId::new("gsm0"),
+            &part(nid),
+            true,
+            true,
+            1_000,
+        )
+        .unwrap();
         // 256 parts later the modem's reference comes round again.
-        submitted(&c, &mut cache, b, 1, "gsm0", &part(nid), true, true, 50_000).unwrap();
+        submitted(
+            &c,
+            &mut cache,
+            b,
+            1,
+            &HandlerId::new("gsm0"),
+            &part(nid),
+            true,
+            true,
+            50_000,
+        )
+        .unwrap();
         // The same id on another modem is another part.
-        submitted(&c, &mut cache, d, 1, "gsm1", &part(nid), true, true, 60_000).unwrap();
+        submitted(
+            &c,
+            &mut cache,
+            d,
+            1,
+            &HandlerId::new("gsm1"),
+            &part(nid),
+            true,
+            true,
+            60_000,
+        )
+        .unwrap();
         let r = report(
             &c,
             &mut cache,
@@ -415,8 +448,30 @@ mod tests {
         assert_eq!(r.id, b);
         // Within one millisecond the later message is the newer.
         let (e, f) = (message(&c), message(&c));
-        submitted(&c, &mut cache, e, 1, "gsm2", &part(nid), true, true, 70_000).unwrap();
-        submitted(&c, &mut cache, f, 1, "gsm2", &part(nid), true, true, 70_000).unwrap();
+        submitted(
+            &c,
+            &mut cache,
+            e,
+            1,
+            &HandlerId::new("gsm2"),
+            &part(nid),
+            true,
+            true,
+            70_000,
+        )
+        .unwrap();
+        submitted(
+            &c,
+            &mut cache,
+            f,
+            1,
+            &HandlerId::new("gsm2"),
+            &part(nid),
+            true,
+            true,
+            70_000,
+        )
+        .unwrap();
         let r = report(
             &c,
             &mut cache,
@@ -463,7 +518,7 @@ mod tests {
             &mut cache,
             late,
             1,
-            "gsm0",
+            &HandlerId::new("gsm0"),
             &part(nid),
             true,
             true,
@@ -489,7 +544,7 @@ mod tests {
             &mut cache,
             soon,
             1,
-            "gsm0",
+            &HandlerId::new("gsm0"),
             &part(nid2),
             true,
             true,
@@ -498,5 +553,101 @@ mod tests {
         .unwrap();
         assert_eq!(early.len(), 1);
         assert_eq!(early[0].finished, Some(OutState::Delivered));
+    }
+
+    fn to(phone: &str, honour_opt_out: bool) -> NewOutbound {
+        NewOutbound {
+            api_key_id: 1,
+            idempotency_key: None,
+            to: PhoneNumber::parse_e164(phone).unwrap(),
+            from: None,
+            body: Body::Text { text: "hi".into() },
+            report: false,
+            priority: Priority::Normal,
+            valid_until: i64::MAX,
+            concat_ref: 1,
+            total_parts: 1,
+            created_at: 5_000,
+            honour_opt_out,
+        }
+    }
+
+    fn stored(c: &Connection, id: MessageId) -> (OutState, Option<String>, Option<i64>) {
+        c.query_row(
+            "SELECT state, reason, done_at FROM outbound WHERE id = ?1",
+            [id.0],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap()
+    }
+
+    fn hook_payloads(c: &Connection) -> Vec<serde_json::Value> {
+        c.prepare("SELECT payload FROM webhook_deliveries ORDER BY id")
+            .unwrap()
+            .query_map([], |r| r.get::<_, String>(0))
+            .unwrap()
+            .map(|p| serde_json::from_str(&p.unwrap()).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn a_message_to_a_stopped_phone_is_stored_failed_with_its_webhook() {
+        let c = db();
+        c.execute_batch(
+            "INSERT INTO webhooks (url, secret, events, created_at)
+                 VALUES ('http://h', 's', 'status', 0);
+             INSERT INTO im_phones (phone, stopped) VALUES ('+491700000001', 1),
+                 ('+491700000002', 0);",
+        )
+        .unwrap();
+        let mut cache = WriterCache::load(&c).unwrap();
+        let msgs = [
+            to("+491700000001", true),
+            to("+491700000001", false),
+            to("+491700000002", true),
+            to("+491700000003", true),
+        ];
+        let a = accept(&c, &mut cache, &msgs).unwrap();
+        let ended: Vec<_> = a.iter().map(|a| a.ended).collect();
+        assert_eq!(ended, [Some(OutState::Failed), None, None, None]);
+        assert_eq!(
+            stored(&c, a[0].id),
+            (OutState::Failed, Some(OPTED_OUT.into()), Some(5_000))
+        );
+        for q in &a[1..] {
+            assert_eq!(stored(&c, q.id), (OutState::Queued, None, None));
+        }
+        let hooks = hook_payloads(&c);
+        assert_eq!(hooks.len(), 1, "{hooks:?}");
+        assert_eq!(hooks[0]["event"], "message.status");
+        assert_eq!(hooks[0]["id"], a[0].id.0.to_string());
+        assert_eq!(hooks[0]["state"], "failed");
+        assert_eq!(hooks[0]["reason"], OPTED_OUT);
+        // An ended message is not open: the dispatcher never loads it.
+        let open: Vec<_> = crate::store::load_open(&c, 0, 10)
+            .unwrap()
+            .iter()
+            .map(|m| m.id)
+            .collect();
+        assert_eq!(open, [a[1].id, a[2].id, a[3].id]);
+    }
+
+    #[test]
+    fn another_rooms_accept_writes_the_webhook_and_counts_it_for_the_wake() {
+        let c = db();
+        c.execute_batch(
+            "INSERT INTO webhooks (url, secret, events, created_at)
+                 VALUES ('http://h', 's', 'status,received', 0);
+             INSERT INTO im_phones (phone, stopped) VALUES ('+491700000001', 1);",
+        )
+        .unwrap();
+        crate::store::writer_cache::take_written_elsewhere();
+        let a = accept_outbound(&c, &[to("+491700000001", true)]).unwrap();
+        assert_eq!(a[0].ended, Some(OutState::Failed));
+        assert_eq!(hook_payloads(&c).len(), 1);
+        assert_eq!(crate::store::writer_cache::take_written_elsewhere(), 1);
+        let a = accept_outbound(&c, &[to("+491700000001", false)]).unwrap();
+        assert_eq!(a[0].ended, None);
+        assert_eq!(crate::store::writer_cache::take_written_elsewhere(), 0);
     }
 }

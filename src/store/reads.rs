@@ -1,10 +1,13 @@
 //! Queries for the API, the dispatcher's start and the webhook sender.
 
-use super::ops_in::address_text;
-use super::types::{OpenMessage, UnixMs};
+use super::columns::address_text;
+use super::types::{OpenMessage, OutState, UnixMs};
+use crate::model::ids;
+use crate::model::sms::{SmsCoding, SmsPriority};
+use crate::model::states::{ReportState, TryOutcome};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
-use switchboard_protocol::{Body, MessageId, PhoneNumber, Priority};
+use switchboard_protocol::{Body, HandlerId, MessageId, PhoneNumber};
 
 /// Up to `limit` unfinished outbound messages with ids from `from_id` on,
 /// oldest first, with the parts already accepted.
@@ -20,7 +23,7 @@ pub fn load_open(c: &Connection, from_id: i64, limit: usize) -> rusqlite::Result
         let to: String = r.get(1)?;
         let from: Option<String> = r.get(2)?;
         let body: String = r.get(3)?;
-        let prio: String = r.get(5)?;
+        let route: Option<String> = r.get(12)?;
         Ok(OpenMessage {
             id: MessageId(r.get(0)?),
             to: PhoneNumber::parse_e164(&to).map_err(|e| bad(1, e))?,
@@ -30,11 +33,7 @@ pub fn load_open(c: &Connection, from_id: i64, limit: usize) -> rusqlite::Result
                 .map_err(|e| bad(2, e))?,
             body: serde_json::from_str::<Body>(&body).map_err(|e| bad(3, e))?,
             report: r.get(4)?,
-            priority: if prio == "high" {
-                Priority::High
-            } else {
-                Priority::Normal
-            },
+            priority: r.get::<_, SmsPriority>(5)?.into(),
             valid_until: r.get(6)?,
             concat_ref: r.get(7)?,
             total_parts: r.get(8)?,
@@ -42,7 +41,7 @@ pub fn load_open(c: &Connection, from_id: i64, limit: usize) -> rusqlite::Result
             next_attempt_at: r.get(10)?,
             done_parts: Vec::new(),
             uncertain_since: r.get(11)?,
-            route: r.get(12)?,
+            route: route.map(HandlerId),
         })
     })?;
     let mut out = Vec::new();
@@ -67,10 +66,10 @@ pub struct OutboundView {
     pub to: String,
     pub from: Option<String>,
     pub text: Option<String>,
-    pub state: String,
+    pub state: OutState,
     pub reason: Option<String>,
     pub error_code: Option<u32>,
-    pub route: Option<String>,
+    pub route: Option<HandlerId>,
     pub attempts: u32,
     pub report: bool,
     pub total_parts: u8,
@@ -86,10 +85,10 @@ pub struct OutboundView {
 #[derive(Debug, Serialize)]
 pub struct PartView {
     pub seq: u8,
-    pub route: String,
+    pub route: HandlerId,
     pub network_id: String,
     pub submitted_at: UnixMs,
-    pub report: Option<String>,
+    pub report: Option<ReportState>,
     pub report_error: Option<String>,
     pub report_at: Option<UnixMs>,
 }
@@ -112,7 +111,8 @@ pub fn get_outbound(c: &Connection, id: i64) -> rusqlite::Result<Option<Outbound
             |r| {
                 let from: Option<String> = r.get(2)?;
                 let body: String = r.get(3)?;
-                let state: String = r.get(4)?;
+                let state: OutState = r.get(4)?;
+                let route: Option<String> = r.get(7)?;
                 Ok(OutboundView {
                     id: r.get::<_, i64>(0)?.to_string(),
                     direction: "out",
@@ -122,11 +122,15 @@ pub fn get_outbound(c: &Connection, id: i64) -> rusqlite::Result<Option<Outbound
                         Ok(Body::Text { text }) => Some(text),
                         _ => None,
                     },
-                    next_attempt_at: if state == "queued" { r.get(14)? } else { None },
+                    next_attempt_at: if state == OutState::Queued {
+                        r.get(14)?
+                    } else {
+                        None
+                    },
                     state,
                     reason: r.get(5)?,
                     error_code: r.get(6)?,
-                    route: r.get(7)?,
+                    route: route.map(HandlerId),
                     attempts: r.get(8)?,
                     report: r.get(9)?,
                     total_parts: r.get(10)?,
@@ -149,7 +153,7 @@ pub fn get_outbound(c: &Connection, id: i64) -> rusqlite::Result<Option<Outbound
         .query_map([id], |r| {
             Ok(PartView {
                 seq: r.get(0)?,
-                route: r.get(1)?,
+                route: HandlerId(r.get(1)?),
                 network_id: r.get(2)?,
                 submitted_at: r.get(3)?,
                 report: r.get(4)?,
@@ -170,12 +174,12 @@ pub fn get_outbound(c: &Connection, id: i64) -> rusqlite::Result<Option<Outbound
         )?
         .query_map([id], |r| {
             let handler: Option<String> = r.get(2)?;
-            let outcome: String = r.get(3)?;
+            let outcome: TryOutcome = r.get(3)?;
             let reason: String = r.get(4)?;
             let attempt: u32 = r.get(1)?;
             Ok(HistoryEntry {
                 at: r.get(0)?,
-                event: outcome,
+                event: outcome.as_str().to_owned(),
                 detail: Some(match handler {
                     Some(h) => format!("try {attempt} via {h}: {reason}"),
                     None => format!("try {attempt}: {reason}"),
@@ -203,7 +207,7 @@ pub fn get_outbound(c: &Connection, id: i64) -> rusqlite::Result<Option<Outbound
     if let Some(at) = v.done_at {
         h.push(HistoryEntry {
             at,
-            event: v.state.clone(),
+            event: v.state.as_str().to_owned(),
             detail: v.reason.clone(),
         });
     }
@@ -214,15 +218,19 @@ pub fn get_outbound(c: &Connection, id: i64) -> rusqlite::Result<Option<Outbound
 
 #[derive(Debug, Serialize)]
 pub struct InboundView {
+    /// As the API names it: `in-<row>`.
     pub id: String,
+    /// The row id (paging cursors).
+    #[serde(skip)]
+    pub row: i64,
     pub direction: &'static str,
     pub from: String,
     pub to: String,
     pub text: String,
-    pub coding: String,
+    pub coding: SmsCoding,
     pub parts: u8,
     pub complete: bool,
-    pub route: String,
+    pub route: HandlerId,
     pub received_at: UnixMs,
 }
 
@@ -235,8 +243,10 @@ pub fn list_inbound(c: &Connection, after: i64, limit: u32) -> rusqlite::Result<
     .query_map(params![after, limit], |r| {
         let from: String = r.get(1)?;
         let to: String = r.get(2)?;
+        let row: i64 = r.get(0)?;
         Ok(InboundView {
-            id: r.get::<_, i64>(0)?.to_string(),
+            id: ids::inbound(row),
+            row,
             direction: "in",
             from: address_text(&from),
             to: address_text(&to),
@@ -244,7 +254,7 @@ pub fn list_inbound(c: &Connection, after: i64, limit: u32) -> rusqlite::Result<
             coding: r.get(4)?,
             parts: r.get(5)?,
             complete: r.get(6)?,
-            route: r.get(7)?,
+            route: HandlerId(r.get(7)?),
             received_at: r.get(8)?,
         })
     })?
@@ -325,7 +335,7 @@ pub fn list_webhooks(c: &Connection) -> rusqlite::Result<Vec<WebhookView>> {
 }
 
 /// Messages per state, for /metrics.
-pub fn outbound_state_counts(c: &Connection) -> rusqlite::Result<Vec<(String, i64)>> {
+pub fn outbound_state_counts(c: &Connection) -> rusqlite::Result<Vec<(OutState, i64)>> {
     c.prepare_cached("SELECT state, count(*) FROM outbound GROUP BY state")?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect()

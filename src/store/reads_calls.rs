@@ -1,22 +1,24 @@
 //! Queries about modem lines: their calls, and what they sent today.
 
-use super::ops_in::address_text;
+use super::columns::address_text;
 use super::types::UnixMs;
+use crate::model::calls::{CallDirection, CallOutcome, CallerKind};
+use crate::model::ids;
 use rusqlite::{Connection, params};
 use serde::Serialize;
+use switchboard_protocol::HandlerId;
 
 #[derive(Debug, Serialize)]
 pub struct CallView {
+    /// As the API names it: `call-<row>`.
     pub id: String,
     /// The modem (handler) the call was on.
-    pub route: String,
+    pub route: HandlerId,
     pub call_id: String,
-    /// "in" (the line was called) or "out" (the line called).
-    pub direction: String,
+    pub direction: CallDirection,
     /// The caller's number; `None` when withheld or not given.
     pub caller: Option<String>,
-    /// "number", "withheld", "unavailable", or "line" (a call the line placed).
-    pub caller_type: String,
+    pub caller_type: CallerKind,
     /// The number of the line called (or calling), when known.
     pub line: Option<String>,
     pub started_at: UnixMs,
@@ -24,9 +26,8 @@ pub struct CallView {
     pub ended_at: Option<UnixMs>,
     /// Rings counted, when the line reported them (missed calls).
     pub rings: Option<u32>,
-    /// "ringing" or "active" until the call ends; then answered, missed,
-    /// rejected, busy, no_answer or failed.
-    pub outcome: String,
+    /// Ringing or active until the call ends; then how it ended.
+    pub outcome: CallOutcome,
     /// Why a call failed, when the line said.
     pub reason: Option<String>,
     /// An incoming call nobody answered (rejected ones count: the caller
@@ -42,20 +43,21 @@ pub fn list_calls(c: &Connection, after: i64, limit: u32) -> rusqlite::Result<Ve
          FROM calls WHERE id > ?1 ORDER BY id LIMIT ?2",
     )?
     .query_map(params![after, limit], |r| {
-        let direction: String = r.get(3)?;
+        let direction: CallDirection = r.get(3)?;
         let caller: Option<String> = r.get(5)?;
         let answered_at: Option<UnixMs> = r.get(8)?;
         let ended_at: Option<UnixMs> = r.get(9)?;
-        let outcome: Option<String> = r.get(11)?;
+        let outcome: Option<CallOutcome> = r.get(11)?;
         let outcome = match (ended_at, answered_at) {
-            (Some(_), _) => outcome.unwrap_or_else(|| "failed".to_owned()),
-            (None, Some(_)) => "active".to_owned(),
-            (None, None) => "ringing".to_owned(),
+            (Some(_), _) => outcome.unwrap_or(CallOutcome::Failed),
+            (None, Some(_)) => CallOutcome::Active,
+            (None, None) => CallOutcome::Ringing,
         };
-        let missed = direction == "in" && matches!(outcome.as_str(), "missed" | "rejected");
+        let missed = direction == CallDirection::In
+            && matches!(outcome, CallOutcome::Missed | CallOutcome::Rejected);
         Ok(CallView {
-            id: r.get::<_, i64>(0)?.to_string(),
-            route: r.get(1)?,
+            id: ids::call(r.get(0)?),
+            route: HandlerId(r.get(1)?),
             call_id: r.get(2)?,
             direction,
             caller: caller.map(|a| address_text(&a)),
@@ -82,9 +84,9 @@ pub fn daily_sends(c: &Connection, day: i64) -> rusqlite::Result<Vec<(String, u6
 
 /// A call's line and the line's id for it, and whether it is still ringing
 /// or connected (`None` once it ended).
-pub fn call_target(c: &Connection, id: i64) -> rusqlite::Result<Option<(String, String, bool)>> {
+pub fn call_target(c: &Connection, id: i64) -> rusqlite::Result<Option<(HandlerId, String, bool)>> {
     use rusqlite::OptionalExtension;
     c.prepare_cached("SELECT handler, call_id, ended_at IS NULL FROM calls WHERE id = ?1")?
-        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .query_row([id], |r| Ok((HandlerId(r.get(0)?), r.get(1)?, r.get(2)?)))
         .optional()
 }

@@ -5,7 +5,7 @@
 
 use super::StoreError;
 use super::ops::{Outcome, WriteOp};
-use super::writer_cache::WriterCache;
+use super::writer_cache::{WriterCache, take_written_elsewhere};
 use rusqlite::Connection;
 use std::sync::Arc;
 use std::sync::mpsc;
@@ -14,6 +14,9 @@ use tokio::sync::Notify;
 /// Largest number of ops in one transaction; bounds commit latency.
 const MAX_BATCH: usize = 2048;
 
+/// The way to the writer thread: [`Writer::send`] queues an op, which is
+/// run in the next batch's transaction and completed after its commit.
+/// Clones share the one thread; it ends when the last clone is dropped.
 #[derive(Clone)]
 pub struct Writer {
     tx: mpsc::Sender<WriteOp>,
@@ -140,10 +143,13 @@ fn run(
             outbox.reload(&conn);
             result = commit(&conn, &batch, &mut outbox, true, &mut results);
         }
+        // Taken whatever the result, so that a rolled-back batch's count
+        // does not wake the sender after a later one.
+        let elsewhere = take_written_elsewhere();
         match result {
             Ok(_) => {
                 completer.finish(batch.drain(..).zip(results.drain(..)).collect());
-                if outbox.written != outbox_before {
+                if outbox.written != outbox_before || elsewhere > 0 {
                     wake.notify_one();
                 }
             }
@@ -224,6 +230,7 @@ mod tests {
             concat_ref: 1,
             total_parts: 1,
             created_at: 1,
+            honour_opt_out: false,
         }
     }
 
@@ -257,7 +264,7 @@ mod tests {
         tx.send(WriteOp::Submitted {
             id: MessageId(1),
             attempt: 1,
-            handler: "sim".into(),
+            handler: switchboard_protocol::HandlerId::new("sim"),
             parts: vec![SubmittedPart {
                 seq: 1,
                 network_id: NetworkMessageId("n1".into()),

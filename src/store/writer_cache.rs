@@ -3,7 +3,26 @@
 //! the transaction of the change they report) and whether any delivery
 //! report is waiting for its part.
 
+pub use crate::model::kinds::HookEvent;
 use rusqlite::{Connection, params};
+use std::cell::Cell;
+
+thread_local! {
+    /// Outbox rows written on this thread by writes that hold no cache
+    /// (another room's write inside [`super::WriteOp::Exec`]): the writer
+    /// takes the count after its commit, to wake the sender for them too.
+    static WRITTEN_ELSEWHERE: Cell<u64> = const { Cell::new(0) };
+}
+
+/// Counts outbox rows written without the writer's cache.
+pub fn note_written_elsewhere(rows: u64) {
+    WRITTEN_ELSEWHERE.with(|n| n.set(n.get() + rows));
+}
+
+/// The rows counted by [`note_written_elsewhere`] since the last call.
+pub fn take_written_elsewhere() -> u64 {
+    WRITTEN_ELSEWHERE.with(|n| n.replace(0))
+}
 
 #[derive(Debug, Default)]
 pub struct WriterCache {
@@ -17,26 +36,20 @@ pub struct WriterCache {
     pub orphan_reports: u64,
 }
 
-#[derive(Debug, Clone, Copy)]
-pub enum HookEvent {
-    Received,
-    Status,
-}
-
-impl HookEvent {
-    pub fn name(self) -> &'static str {
-        match self {
-            HookEvent::Received => "message.received",
-            HookEvent::Status => "message.status",
-        }
-    }
-}
-
 impl WriterCache {
     pub fn load(conn: &Connection) -> rusqlite::Result<WriterCache> {
         Ok(WriterCache {
             hooks: read_hooks(conn)?,
             orphan_reports: count_orphans(conn)?,
+            ..WriterCache::default()
+        })
+    }
+
+    /// The webhooks alone, for a write that holds no cache (see
+    /// [`note_written_elsewhere`]).
+    pub fn hooks_only(conn: &Connection) -> rusqlite::Result<WriterCache> {
+        Ok(WriterCache {
+            hooks: read_hooks(conn)?,
             ..WriterCache::default()
         })
     }
@@ -84,7 +97,7 @@ impl WriterCache {
                 HookEvent::Status => h.2,
             };
             if wanted {
-                stmt.execute(params![h.0, ev.name(), body, now])?;
+                stmt.execute(params![h.0, ev, body, now])?;
                 self.written += 1;
             }
         }

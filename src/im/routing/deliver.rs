@@ -85,8 +85,8 @@ pub async fn deliver(im: &Im, m: Message<'_>) -> Result<i64, StoreError> {
             let mut outbound = None;
             if let Some((phone, s)) = &to_store
                 && !phone_state::stopped(c, phone)?
+                && let Some(o) = Outbox::store(c, s)?
             {
-                let o = Outbox::store(c, s)?;
                 inbox::set_outbound(c, id, o.0)?;
                 inbox::history(c, id, "sent_sms", now)?;
                 phone_state::set_sticky(c, phone, sender, sticky_until)?;

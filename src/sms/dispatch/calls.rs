@@ -7,7 +7,7 @@ use switchboard_protocol::{Caller, Event, HandlerId};
 
 /// The write for a call event; `None` for other events.
 pub fn call_op(handler: &HandlerId, event: Event, bus: &Bus) -> Option<WriteOp> {
-    let name = handler.0.clone();
+    let name = handler.clone();
     let (bus, on_line) = (bus.clone(), handler.clone());
     match event {
         Event::CallIncoming {

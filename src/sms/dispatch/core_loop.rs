@@ -5,7 +5,7 @@ use super::pool::{LinkKind, LinkSpec, Slot, pick};
 use super::{CoreMsg, Job, RouteTable, StatusBoard, Timing, UnmatchedReport, ms};
 use crate::bus::{Bus, Fact};
 use crate::ops::metrics::Metrics;
-use crate::store::{Next, OutState, Store, UnixMs, WriteOp, day_of, now_ms};
+use crate::store::{AuditKind, Next, OutState, Store, TryOutcome, UnixMs, WriteOp, day_of, now_ms};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, HashSet, VecDeque};
 use std::sync::Arc;
@@ -217,7 +217,7 @@ impl Core {
                     m.id,
                     m.attempts,
                     None,
-                    "no route",
+                    TryOutcome::NoRoute,
                     None,
                     reason,
                     Next::Final(OutState::Failed),
@@ -230,7 +230,7 @@ impl Core {
             match (uncertain, held_handler) {
                 (Some(since), Some(h)) => {
                     let until = since + ms(self.timing.uncertain_hold);
-                    self.hold(job, HandlerId(h), until);
+                    self.hold(job, h, until);
                 }
                 _ if next > now => self.delay(job, next),
                 _ => self.queues[route].push_back(job),
@@ -366,7 +366,7 @@ impl Core {
                 let h = handler.clone();
                 let bus = self.bus.clone();
                 self.store.writer.send(WriteOp::Inbound {
-                    handler: handler.0,
+                    handler,
                     sms,
                     at: now_ms(),
                     done: Box::new(move |r| {
@@ -411,7 +411,7 @@ impl Core {
                 }
             }
             self.store.writer.send(WriteOp::Audit {
-                kind: "link.state",
+                kind: AuditKind::LinkState,
                 subject: handler.0.clone(),
                 detail: format!("{:?}: {}", s.state, s.detail),
                 at: now_ms(),
@@ -479,7 +479,7 @@ impl Core {
         self.store.writer.send(WriteOp::Submitted {
             id,
             attempt,
-            handler: handler.0.clone(),
+            handler: handler.clone(),
             parts,
             complete,
             count_daily: self.counts_daily(&handler),
@@ -521,16 +521,16 @@ impl Core {
         job.last_handler = Some(handler.clone());
         let now = now_ms();
         let (outcome, next) = match failure.kind {
-            FailureKind::Permanent => ("permanent", Next::Final(OutState::Failed)),
-            FailureKind::Uncertain => ("uncertain", Next::Uncertain),
+            FailureKind::Permanent => (TryOutcome::Permanent, Next::Final(OutState::Failed)),
+            FailureKind::Uncertain => (TryOutcome::Uncertain, Next::Uncertain),
             FailureKind::Temporary { retry_after } => {
                 let delay = retry_delay(job.attempt, self.timing.retry_min, self.timing.retry_max)
                     .max(retry_after.unwrap_or_default());
                 let at = now + ms(delay);
                 if at > job.valid_until {
-                    ("temporary", Next::Final(OutState::Expired))
+                    (TryOutcome::Temporary, Next::Final(OutState::Expired))
                 } else {
-                    ("temporary", Next::Retry(at))
+                    (TryOutcome::Temporary, Next::Retry(at))
                 }
             }
         };
@@ -582,7 +582,7 @@ impl Core {
         id: MessageId,
         attempt: u32,
         handler: Option<&HandlerId>,
-        outcome: &'static str,
+        outcome: TryOutcome,
         code: Option<u32>,
         reason: String,
         parts: Vec<SubmittedPart>,
@@ -594,7 +594,7 @@ impl Core {
         self.store.writer.send(WriteOp::TryFailed {
             id,
             attempt,
-            handler: handler.map(|h| h.0.clone()),
+            handler: handler.cloned(),
             outcome,
             code,
             reason,
@@ -625,7 +625,7 @@ impl Core {
         id: MessageId,
         attempt: u32,
         handler: Option<&HandlerId>,
-        outcome: &'static str,
+        outcome: TryOutcome,
         code: Option<u32>,
         reason: String,
         next: Next,
@@ -653,7 +653,7 @@ impl Core {
             job.id,
             job.attempt,
             None,
-            "expired",
+            TryOutcome::Expired,
             None,
             reason,
             Next::Final(OutState::Expired),
@@ -686,7 +686,7 @@ impl Core {
         let nid = network_id.clone();
         let bus = self.bus.clone();
         self.store.writer.send(WriteOp::Report {
-            handler: handler.0,
+            handler,
             network_id,
             state,
             error,
@@ -798,7 +798,7 @@ impl Core {
         self.store.writer.send(WriteOp::Submitted {
             id,
             attempt: job.attempt,
-            handler: handler.0.clone(),
+            handler: handler.clone(),
             parts: vec![SubmittedPart {
                 seq,
                 network_id: switchboard_protocol::NetworkMessageId(network_id),

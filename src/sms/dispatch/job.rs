@@ -60,7 +60,7 @@ impl Job {
             done_parts: m.done_parts,
             attempt: m.attempts,
             route,
-            last_handler: m.route.map(HandlerId),
+            last_handler: m.route,
         }
     }
 

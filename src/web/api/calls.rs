@@ -5,15 +5,16 @@
 use super::AppState;
 use super::auth::ApiKey;
 use super::error::ApiError;
+use crate::model::calls::CallOutcome;
+use crate::model::ids;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
-use switchboard_protocol::{CallCommand, CallId, HandlerId};
+use switchboard_protocol::{CallCommand, CallId};
 
 /// Calls carry this prefix on their id, so they are never taken for
 /// messages.
-const CALL_PREFIX: &str = "call-";
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -31,24 +32,16 @@ pub async fn list(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let q = super::error::query(query)?;
     let limit = super::paging::limit(q.limit)?;
-    let after = super::paging::after(q.after.as_deref(), CALL_PREFIX)?;
+    let after = super::paging::after(q.after.as_deref(), ids::CALL_PREFIX)?;
     let list = app
         .store
         .read(|c| crate::store::list_calls(c, after, limit))
         .map_err(ApiError::unavailable)?;
     let next = list
         .last()
-        .map(|c| format!("{CALL_PREFIX}{}", c.id))
-        .unwrap_or_else(|| format!("{CALL_PREFIX}{after}"));
-    let calls: Vec<_> = list
-        .into_iter()
-        .map(|mut c| {
-            c.id = format!("{CALL_PREFIX}{}", c.id);
-            c
-        })
-        .collect();
+        .map_or_else(|| ids::call(after), |c| c.id.clone());
     Ok(Json(
-        serde_json::json!({ "calls": calls, "next_cursor": next }),
+        serde_json::json!({ "calls": list, "next_cursor": next }),
     ))
 }
 
@@ -60,11 +53,10 @@ pub async fn control(
     _key: ApiKey,
     Path((id, action)): Path<(String, String)>,
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
-    let n: i64 = id
-        .strip_prefix(CALL_PREFIX)
-        .unwrap_or(&id)
-        .parse()
-        .map_err(|_| ApiError::not_found("call"))?;
+    // A bare row id is taken too, as it always was.
+    let n = ids::parse_call(&id)
+        .or_else(|| id.parse().ok())
+        .ok_or_else(|| ApiError::not_found("call"))?;
     let (handler, call_id, open) = app
         .store
         .read(|c| crate::store::call_target(c, n))
@@ -79,7 +71,7 @@ pub async fn control(
         .read(|c| crate::store::list_calls(c, n - 1, 1))
         .map_err(ApiError::unavailable)?
         .first()
-        .is_some_and(|v| v.outcome == "ringing");
+        .is_some_and(|v| v.outcome == CallOutcome::Ringing);
     let command = match action.as_str() {
         "answer" => CallCommand::Answer { call },
         "hangup" if ringing && matches!(call, CallId::Incoming(_)) => CallCommand::Reject { call },
@@ -91,10 +83,10 @@ pub async fn control(
             ));
         }
     };
-    app.dispatcher.call(HandlerId::new(handler), command);
+    app.dispatcher.call(handler, command);
     Ok((
         StatusCode::ACCEPTED,
-        Json(serde_json::json!({ "id": format!("{CALL_PREFIX}{n}"), "action": action })),
+        Json(serde_json::json!({ "id": ids::call(n), "action": action })),
     ))
 }
 

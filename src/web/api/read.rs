@@ -4,21 +4,20 @@
 use super::AppState;
 use super::auth::ApiKey;
 use super::error::ApiError;
+use crate::model::ids;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use serde::Deserialize;
-
-/// Received messages carry this prefix on their id, so the two directions
-/// never share an id.
-const IN_PREFIX: &str = "in-";
 
 pub async fn get_message(
     State(app): State<AppState>,
     _key: ApiKey,
     Path(id): Path<String>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    if let Some(n) = id.strip_prefix(IN_PREFIX) {
-        let n: i64 = n.parse().map_err(|_| ApiError::not_found("message"))?;
+    // Received messages carry a prefix, so the two directions never
+    // share an id.
+    if id.starts_with(ids::INBOUND_PREFIX) {
+        let n = ids::parse_inbound(&id).ok_or_else(|| ApiError::not_found("message"))?;
         let list = app
             .store
             .read(|c| crate::store::list_inbound(c, n - 1, 1))
@@ -26,7 +25,7 @@ pub async fn get_message(
         let m = list
             .into_iter()
             .next()
-            .filter(|m| m.id == n.to_string())
+            .filter(|m| m.row == n)
             .ok_or_else(|| ApiError::not_found("message"))?;
         return Ok(Json(inbound_json(m)));
     }
@@ -61,15 +60,12 @@ pub async fn list_messages(
     let limit = super::paging::limit(q.limit)?;
     match q.direction.as_deref() {
         Some("in") => {
-            let after = super::paging::after(q.after.as_deref(), IN_PREFIX)?;
+            let after = super::paging::after(q.after.as_deref(), ids::INBOUND_PREFIX)?;
             let list = app
                 .store
                 .read(|c| crate::store::list_inbound(c, after, limit))
                 .map_err(ApiError::unavailable)?;
-            let next = list
-                .last()
-                .map(|m| m.id.clone())
-                .unwrap_or_else(|| after.to_string());
+            let next = list.last().map_or(after, |m| m.row).to_string();
             let msgs: Vec<_> = list.into_iter().map(inbound_json).collect();
             Ok(Json(
                 serde_json::json!({ "messages": msgs, "next_cursor": next }),
@@ -103,7 +99,6 @@ pub async fn list_messages(
     }
 }
 
-fn inbound_json(mut m: crate::store::InboundView) -> serde_json::Value {
-    m.id = format!("{IN_PREFIX}{}", m.id);
+fn inbound_json(m: crate::store::InboundView) -> serde_json::Value {
     serde_json::to_value(m).unwrap_or_default()
 }

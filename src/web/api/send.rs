@@ -6,6 +6,7 @@ use super::AppState;
 use super::auth::ApiKey;
 use super::error::{ApiError, parse_json};
 use crate::sms::outbox::{NewSms, Origin};
+use crate::store::OutState;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -117,7 +118,8 @@ pub async fn send(
         .iter()
         .map(|q| AcceptedView {
             id: q.accepted.id.to_string(),
-            state: "queued",
+            // Stored already failed when the recipient opted out.
+            state: q.accepted.ended.map_or("queued", OutState::as_str),
             parts: q.parts,
             duplicate: q.accepted.duplicate,
         })
