@@ -8,6 +8,7 @@
 
 pub mod at;
 mod calls;
+mod clcc;
 mod cnmi;
 pub mod config;
 mod down;

@@ -1,7 +1,7 @@
 //! What unsolicited lines mean.
 
 use crate::at::command::{starts_with_ignore_case, strip_prefix_value};
-use crate::calls::clcc::{ClccEntry, parse_clcc};
+use crate::clcc::{ClccEntry, parse_clcc};
 use crate::number::{address, fields, num};
 use switchboard_protocol::Caller;
 

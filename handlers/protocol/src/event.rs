@@ -1,6 +1,6 @@
 //! Events from a handler to the host.
 
-use crate::text::Coding;
+use crate::text::{Concat, PartBody};
 use crate::{
     AckToken, Address, CallId, CallProgress, Caller, HandlerId, HandlerStatus, MessageId,
     MissedCall, NetworkMessageId, PhoneNumber,
@@ -137,21 +137,4 @@ pub struct InboundSms {
     pub body: PartBody,
     pub concat: Option<Concat>,
     pub received_at: SystemTime,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PartBody {
-    pub coding: Coding,
-    /// GSM 7-bit as unpacked septets (one per byte, escapes included);
-    /// UCS-2 as UTF-16BE; Latin-1 and binary as bytes. No UDH.
-    pub data: Vec<u8>,
-}
-
-/// Concatenation information from a UDH or SAR TLVs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct Concat {
-    pub reference: u16,
-    pub total: u8,
-    /// 1-based.
-    pub seq: u8,
 }

@@ -16,16 +16,16 @@ mod event;
 mod ids;
 mod io;
 pub mod pdu;
+mod spec;
 mod status;
 pub mod text;
 
 pub use address::{Address, AddressError, PhoneNumber};
 pub use call::{CallCommand, CallEnd, CallId, CallProgress, Caller, MissedCall};
 pub use command::{Body, Command, OutboundSms, Priority};
-pub use event::{
-    Concat, DlrState, Envelope, Event, FailureKind, InboundSms, PartBody, SubmitFailure,
-    SubmittedPart,
-};
+pub use event::{DlrState, Envelope, Event, FailureKind, InboundSms, SubmitFailure, SubmittedPart};
 pub use ids::{AckToken, HandlerId, MessageId, NetworkMessageId};
 pub use io::{HandlerHandle, HandlerIo, channel_pair};
+pub use spec::{CheckOutcome, Handler, HandlerKind, HandlerSpec, HealthCheck, HealthReport};
 pub use status::{Capability, HandlerState, HandlerStatus, RadioStatus, Registration};
+pub use text::{Concat, PartBody};

@@ -1,7 +1,7 @@
 //! `switchboard sim smsc`: run the simulator in the foreground.
 
 use crate::config::SmscConfig;
-use crate::server::Smsc;
+use crate::smsc::Smsc;
 use std::io;
 
 /// Starts the simulator, says where it listens and how to poke it, and runs

@@ -1,8 +1,8 @@
 //! What the handler's tasks share for its whole life (across reconnects).
 
 use crate::acks::AckTable;
-use crate::bind::supervisor::Note;
 use crate::config::SmppConfig;
+use crate::link::Note;
 use crate::pause::PauseGate;
 use crate::pdu_build::BuildOptions;
 use crate::token_bucket::TokenBucket;

@@ -2,10 +2,10 @@
 //! supervisors, status for the host.
 
 use crate::acks::Answer;
-use crate::bind::supervisor::{self, Note};
-use crate::bind::{Role, TxLink};
+use crate::bind::supervisor;
 use crate::config::{BindMode, SmppConfig};
 use crate::context::Shared;
+use crate::link::{Note, Role, TxLink};
 use crate::status_codes::{ESME_ROK, ESME_RX_T_APPN};
 use crate::submit;
 use futures::StreamExt;

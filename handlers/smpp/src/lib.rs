@@ -18,6 +18,7 @@ mod guard;
 mod handler;
 pub mod ids;
 mod incoming;
+mod link;
 mod mo;
 mod pause;
 mod pdu_build;

@@ -2,10 +2,9 @@
 //! a rate token and no throttle pause in force; answers awaited together, so
 //! many messages and parts are in flight at once up to the window.
 
-use crate::bind::TxLink;
-use crate::bind::supervisor::Note;
 use crate::context::Shared;
 use crate::ids;
+use crate::link::{Note, TxLink};
 use crate::pdu_build::{self, Built};
 use crate::pending::Reply;
 use crate::status_codes::{self, StatusClass};

@@ -8,7 +8,6 @@
 //! +CLCC while a call exists, and ends a ringing call after
 //! `ring_timeout_secs` without a RING, so every call ends once.
 
-pub mod clcc;
 mod commands;
 mod reconcile;
 pub mod state;

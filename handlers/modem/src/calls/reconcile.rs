@@ -2,9 +2,9 @@
 //! modems that report little or nothing of their own.
 
 use super::Calls;
-use super::clcc::{ClccEntry, ClccState, parse_clcc};
 use super::state::{Call, Phase};
 use crate::at::{AtClient, AtCommand, CommandError};
+use crate::clcc::{ClccEntry, ClccState, parse_clcc};
 use crate::urc::EndCause;
 use std::time::SystemTime;
 use switchboard_protocol::{CallId, CallProgress, Caller};

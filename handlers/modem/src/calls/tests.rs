@@ -1,7 +1,7 @@
 //! Call bookkeeping without a modem: the events each sequence of codes gives.
 
-use super::clcc::parse_clcc;
 use super::{CallSettings, Calls};
+use crate::clcc::parse_clcc;
 use crate::emit::Emitter;
 use crate::urc::{self, EndCause, Urc};
 use std::time::{Duration, SystemTime};

@@ -6,12 +6,14 @@
 //! septets (which modems need), so the product keeps one codec here.
 
 mod gsm7;
+mod part;
 mod plan;
 mod reassemble;
 mod ucs2;
 mod udh;
 
 pub use gsm7::{decode_gsm7_unpacked, encode_gsm7_unpacked, fits_gsm7, septet_count};
+pub use part::{Concat, PartBody};
 pub use plan::{
     MULTI_GSM7, MULTI_UCS2_OCTETS, Plan, SINGLE_GSM7, SINGLE_UCS2_OCTETS, plan, plan_for_udh,
 };

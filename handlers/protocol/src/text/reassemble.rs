@@ -1,7 +1,6 @@
 //! Joining the parts of a concatenated SMS back into text.
 
-use super::{Coding, decode};
-use crate::PartBody;
+use super::{Coding, PartBody, decode};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ReassemblyError {

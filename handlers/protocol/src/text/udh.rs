@@ -1,6 +1,6 @@
 //! The user data header: concatenation information elements.
 
-use crate::Concat;
+use super::Concat;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum UdhError {

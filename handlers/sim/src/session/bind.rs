@@ -5,9 +5,9 @@ use super::{
     Bound, ESME_RALYBND, ESME_RBINDFAIL, ESME_RINVPASWD, ESME_RINVSYSID, SMSC_SYSTEM_ID, Session,
     bare,
 };
-use crate::dispatch::ToDispatcher;
+use crate::deliveries::ToDispatcher;
 use crate::records::{BindKind, BindRecord, Counters};
-use crate::server::lock;
+use crate::state::lock;
 use rusmpp::pdus::{BindReceiverResp, BindTransceiverResp, BindTransmitterResp};
 use rusmpp::types::COctetString;
 use rusmpp::values::InterfaceVersion;

@@ -2,9 +2,9 @@
 //! responses, giving failures back to the dispatcher for a retry.
 
 use super::{Outstanding, Session};
-use crate::dispatch::{Delivery, ToDispatcher};
+use crate::deliveries::{Delivery, ToDispatcher};
 use crate::records::{Counters, DeliveryKind, MoAck};
-use crate::server::lock;
+use crate::state::lock;
 use rusmpp::{Command, CommandStatus};
 use tokio::time::Instant;
 

@@ -12,9 +12,9 @@ mod deliver;
 mod submit;
 
 use crate::codec::{Frame, FrameError, SmppCodec};
-use crate::dispatch::{Delivery, ToDispatcher};
+use crate::deliveries::{Delivery, ToDispatcher};
 use crate::records::{BindKind, Counters};
-use crate::server::{Inner, lock};
+use crate::state::{Inner, lock};
 use futures::{FutureExt, StreamExt};
 use rusmpp::command::CommandParts;
 use rusmpp::{Command, CommandId, CommandStatus, Pdu};

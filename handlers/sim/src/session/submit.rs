@@ -4,12 +4,12 @@
 use super::{
     Bound, ESME_RINVBNDSTS, ESME_RINVCMDLEN, ESME_RSYSERR, Session, Step, bare, generic_nack,
 };
-use crate::dispatch::ToDispatcher;
+use crate::deliveries::ToDispatcher;
 use crate::dlr::{DlrJob, text_prefix};
 use crate::faults::Decision;
 use crate::ids::format_id;
 use crate::records::Counters;
-use crate::server::lock;
+use crate::state::lock;
 use crate::submit::record_submit;
 use rusmpp::pdus::{SubmitSm, SubmitSmResp};
 use rusmpp::types::COctetString;

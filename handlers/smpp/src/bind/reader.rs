@@ -1,7 +1,6 @@
 //! Everything one bound session receives: submit responses, deliver_sm
 //! (receipts and messages), unbind, and the frames the guard diverted.
 
-use super::Role;
 use super::session::EventStream;
 use crate::acks::{Answer, Held};
 use crate::address::from_wire;
@@ -9,6 +8,7 @@ use crate::context::Shared;
 use crate::dlr;
 use crate::guard::Backlog;
 use crate::incoming::IncomingSm;
+use crate::link::Role;
 use crate::mo;
 use crate::pending::{Pending, Reply};
 use crate::raw_pdu::{self, DELIVER_SM, HEADER_LEN, Header, SUBMIT_SM_RESP};

@@ -1,8 +1,8 @@
 //! Opening a TCP connection and binding on it.
 
-use super::Role;
 use crate::config::SmppConfig;
 use crate::guard::{Backlog, Guarded};
+use crate::link::Role;
 use crate::status_codes;
 use bytes::Bytes;
 use futures::Stream;

@@ -3,34 +3,15 @@
 
 use super::reader::{self, Ended, Reader};
 use super::session::{self, Bound};
-use super::{Role, TxLink};
 use crate::backoff::Backoff;
 use crate::context::Shared;
+use crate::link::{Note, Role, TxLink};
 use crate::pending::Pending;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{Semaphore, mpsc};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
-
-/// What a supervisor tells the handler.
-#[derive(Debug)]
-pub enum Note {
-    Up {
-        role: Role,
-        /// Set for sessions that submit.
-        tx: Option<Arc<TxLink>>,
-    },
-    Down {
-        role: Role,
-        detail: String,
-    },
-    /// The SMSC throttled us (or its queue is full): submits pause.
-    Throttled {
-        pause: Duration,
-        reason: String,
-    },
-}
 
 /// A session that lasted this long was not a flap: the next reconnect
 /// starts from reconnect_min again.
