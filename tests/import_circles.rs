@@ -12,12 +12,16 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 type Module = Vec<String>;
+/// A path as written, and the line it is on.
+type Named = (Vec<String>, usize);
+/// A re-exported name and the path it comes from.
+type Reexport = (String, Vec<String>);
 
 struct Crate {
     /// Module path → the file that holds it.
     files: BTreeMap<Module, PathBuf>,
     /// Module path → the paths its code names, each resolved later.
-    names: BTreeMap<Module, Vec<(Vec<String>, usize)>>,
+    names: BTreeMap<Module, Vec<Named>>,
     /// Module path → re-exports: name → the path it comes from.
     reexports: BTreeMap<Module, HashMap<String, Vec<String>>>,
 }
@@ -171,7 +175,7 @@ fn expand(tree: &str, prefix: &[String], out: &mut Vec<(Vec<String>, Option<Stri
 }
 
 /// The paths a file names: use trees, and `a::b` sequences in its code.
-fn scan(code: &str) -> (Vec<(Vec<String>, usize)>, Vec<(String, Vec<String>)>) {
+fn scan(code: &str) -> (Vec<Named>, Vec<Reexport>) {
     let mut names = Vec::new();
     let mut reexports = Vec::new();
     let line_at = |pos: usize| code[..pos].matches('\n').count() + 1;

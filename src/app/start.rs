@@ -119,6 +119,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         numbers: numbers.clone(),
     });
     if config.im.enabled {
+        crate::phones::spawn(im.clone(), bus.subscribe());
         crate::im::spawn(im.clone(), bus.subscribe());
     }
     let state = AppState::new(App {

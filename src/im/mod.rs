@@ -1,14 +1,15 @@
-//! The IM side's shared context, and the task that reads received SMS
-//! once they are stored.
+//! The IM side's shared context, and the task that sends receipts once
+//! messages end.
 
 pub mod bindings;
 pub mod clock;
 pub mod directory;
-mod inbound;
 pub mod inbox;
 pub mod matching;
+pub mod phone_state;
 pub mod presence;
 pub mod routing;
+pub mod to_phone;
 
 use crate::bus::{Fact, Subscription, follow};
 use crate::config::ImConfig;
@@ -46,43 +47,22 @@ impl Im {
     }
 }
 
-/// Follows the bus: each stored SMS is handled in its own task (they only
-/// meet in the store), each ended message may be a receipt. Received SMS
-/// left unhandled (a crash between the two commits, or the bus running
-/// ahead of this task) are caught up from the store.
+/// Follows the bus for receipts: each ended message may be one a sender
+/// asked for. A receipt missed while this task lagged is not sent late:
+/// the inbox history still shows the outcome.
 pub fn spawn(im: Arc<Im>, sub: Subscription) {
-    let (a, b) = (im.clone(), im);
     tokio::spawn(follow(
         sub,
-        move |why| {
-            let im = a.clone();
-            async move {
-                let left = inbound::unhandled(&im).await;
-                if !left.is_empty() {
-                    tracing::warn!(
-                        count = left.len(),
-                        ?why,
-                        "handling received SMS left unhandled"
-                    );
-                }
-                for id in left {
-                    inbound::handle(&im, id).await;
-                }
-            }
+        |why| async move {
+            tracing::warn!(?why, "receipts of messages ended meanwhile are not sent");
         },
         move |fact| {
-            let im = b.clone();
+            let im = im.clone();
             async move {
-                match fact {
-                    Fact::SmsStored { id } => {
-                        tokio::spawn(async move { inbound::handle(&im, id).await });
-                    }
-                    Fact::SmsEnded { id, state } => {
-                        tokio::spawn(async move {
-                            crate::im::inbox::receipts::sms_finished(&im, id, state).await
-                        });
-                    }
-                    _ => {}
+                if let Fact::SmsEnded { id, state } = fact {
+                    tokio::spawn(async move {
+                        crate::im::inbox::receipts::sms_finished(&im, id, state).await
+                    });
                 }
             }
         },

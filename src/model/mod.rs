@@ -3,8 +3,11 @@
 
 pub mod calls;
 pub mod ids;
+pub mod im_id;
 pub mod kinds;
 pub mod phone;
+pub mod presence;
+pub mod render;
 pub mod sms;
 pub mod states;
 #[macro_use]

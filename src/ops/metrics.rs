@@ -26,7 +26,8 @@ pub struct Metrics {
 }
 
 impl Metrics {
-    pub fn render(&self, links: &[crate::sms::dispatch::HandlerView]) -> String {
+    /// The Prometheus text; `links`: each link's name and state.
+    pub fn render(&self, links: &[(String, switchboard_protocol::HandlerState)]) -> String {
         let mut out = String::with_capacity(2048);
         let counters: [(&str, &str, &AtomicU64); 13] = [
             (
@@ -130,12 +131,12 @@ impl Metrics {
             out,
             "# HELP switchboard_link_up Whether a link is up (1) or not (0)\n# TYPE switchboard_link_up gauge"
         );
-        for l in links {
-            let up = matches!(l.state, switchboard_protocol::HandlerState::Up) as u8;
+        for (name, state) in links {
+            let up = matches!(state, switchboard_protocol::HandlerState::Up) as u8;
             let _ = writeln!(
                 out,
                 "switchboard_link_up{{link=\"{}\"}} {up}",
-                l.name.replace(['"', '\\', '\n'], "_")
+                name.replace(['"', '\\', '\n'], "_")
             );
         }
         out

@@ -1,10 +1,11 @@
 //! The commands a phone texts.
 
-use super::{find, phone_state, replies, reply};
+use super::{find, replies, reply};
 use crate::im::Im;
 use crate::im::bindings::codes::{self, SendRefused};
 use crate::im::bindings::store::{self as bindings, StartRefused};
 use crate::im::directory::{ImId, User, users};
+use crate::im::phone_state;
 use rand::Rng;
 use serde_json::json;
 use switchboard_protocol::PhoneNumber;

@@ -3,13 +3,16 @@
 
 mod commands;
 pub use commands::start_refusal;
+mod inbound;
+pub use inbound::spawn;
 pub mod parse;
-pub mod phone_state;
 pub mod replies;
 
 use crate::im::Im;
 use crate::im::directory::{ImId, User, users};
+use crate::im::phone_state;
 use crate::im::routing::{self, Message};
+use crate::im::to_phone::auto_reply;
 use parse::Texted;
 use switchboard_protocol::PhoneNumber;
 
@@ -162,26 +165,6 @@ async fn message(
 pub async fn reply(im: &Im, phone: &PhoneNumber, body: String) {
     if !body.is_empty() {
         im.outbox.send_own(phone, body).await;
-    }
-}
-
-/// An automatic reply: not after STOP, and at most one per hour per kind.
-pub async fn auto_reply(im: &Im, phone: &PhoneNumber, kind: &str, body: String) {
-    if body.is_empty() {
-        return;
-    }
-    let now = im.now();
-    let (p, k) = (phone.clone(), kind.to_owned());
-    let may = im
-        .store
-        .exec(move |c| {
-            Ok(!phone_state::stopped(c, &p)? && phone_state::take_autoreply(c, &p, &k, now)?)
-        })
-        .await;
-    match may {
-        Ok(true) => im.outbox.send_own(phone, body).await,
-        Ok(false) => tracing::debug!(kind, "automatic reply throttled or stopped"),
-        Err(e) => tracing::error!(error = %e, "cannot record an automatic reply"),
     }
 }
 

@@ -1,5 +1,6 @@
 //! The SMS texts a phone is sent, from `templates/sms/`.
 
+pub use crate::model::render::sms as render;
 use askama::Template;
 
 #[derive(Template)]
@@ -30,20 +31,6 @@ pub struct NoRecipient;
 #[template(path = "sms/empty_message.txt")]
 pub struct EmptyMessage<'a> {
     pub id: &'a str,
-}
-
-#[derive(Template)]
-#[template(path = "sms/forwarded.txt")]
-pub struct Forwarded<'a> {
-    pub from: &'a str,
-    pub text: &'a str,
-}
-
-#[derive(Template)]
-#[template(path = "sms/auto_reply.txt")]
-pub struct AutoReply<'a> {
-    pub from: &'a str,
-    pub text: &'a str,
 }
 
 #[derive(Template)]
@@ -100,31 +87,12 @@ pub struct StatusReply<'a> {
     pub stopped: bool,
 }
 
-/// Renders a reply; a template that cannot render (it cannot fail on
-/// these plain fields) gives an empty text, which is then not sent.
-pub fn render(t: &impl Template) -> String {
-    match t.render() {
-        Ok(s) => s.trim().to_owned(),
-        Err(e) => {
-            tracing::error!(error = %e, "an SMS template did not render");
-            String::new()
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn replies_render_with_their_fields() {
-        assert_eq!(
-            render(&Forwarded {
-                from: "alice",
-                text: "hi"
-            }),
-            "alice: hi"
-        );
         let u = render(&UnknownId {
             typed: "alcie",
             similar: Some("alice"),

@@ -163,7 +163,10 @@ mod tests {
         assert!(report(&[]).ok());
         assert!(report(&[Pass, Warn, Pass]).ok());
         assert!(!report(&[Pass, Fail, Warn]).ok());
-        assert_eq!(report(&[Pass, Warn]).check("c1").map(|c| c.outcome), Some(Warn));
+        assert_eq!(
+            report(&[Pass, Warn]).check("c1").map(|c| c.outcome),
+            Some(Warn)
+        );
         assert!(report(&[Pass]).check("c9").is_none());
     }
 

@@ -1,8 +1,8 @@
 //! Per-user bearer tokens, distinct from the operators' API keys (they
 //! start `sbu_`): random, shown once, stored as SHA-256 hashes.
 
-use super::ids::UserId;
 use super::users::{self, User};
+use crate::model::im_id::UserId;
 use crate::store::UnixMs;
 use rand::Rng;
 use rusqlite::{Connection, OptionalExtension, params};

@@ -1,7 +1,7 @@
 //! Users in the store: create, find, list, disable, passwords, names.
 
-use super::ids::{ImId, UserId};
-use crate::im::presence::status::{Status, Visibility};
+use crate::model::im_id::{ImId, UserId};
+use crate::model::presence::{Status, Visibility};
 use crate::store::UnixMs;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 

@@ -4,14 +4,13 @@
 
 pub mod contacts;
 pub mod hub;
-pub mod status;
 
 use crate::im::Im;
 use crate::im::directory::{User, UserId, users};
+use crate::model::presence::{Status, Visibility};
 use contacts::ListKind;
 use rusqlite::Connection;
 use serde_json::json;
-use status::{Status, Visibility};
 
 /// The status that counts for routing the user's messages.
 pub fn effective(im: &Im, user: &User) -> Status {

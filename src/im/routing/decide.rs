@@ -2,7 +2,7 @@
 //! of one message give the actions.
 
 use super::rules::{Action, Rule};
-use crate::im::presence::status::Status;
+use crate::model::presence::Status;
 
 /// What is known of a message when it is routed.
 #[derive(Debug, Clone)]

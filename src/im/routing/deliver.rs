@@ -6,6 +6,7 @@
 use super::decide::{Facts, decide};
 use super::profiles;
 use super::rules::Action;
+use super::texts;
 use crate::im::Im;
 use crate::im::bindings::store as bindings;
 use crate::im::directory::User;
@@ -13,7 +14,8 @@ use crate::im::inbox::receipts;
 use crate::im::inbox::store as inbox;
 use crate::im::presence::contacts::{self, ListKind};
 use crate::im::presence::{self};
-use crate::phones::{phone_state, replies};
+use crate::im::{phone_state, to_phone};
+use crate::model::render;
 use crate::sms::outbox::{NewSms, Origin, Outbox};
 use crate::store::StoreError;
 use serde_json::json;
@@ -58,7 +60,7 @@ pub async fn deliver(im: &Im, m: Message<'_>) -> Result<i64, StoreError> {
     let (urgent, receipt) = (m.urgent, m.receipt);
     let sms = match (&phone, dropped || !decision.actions.contains(&Action::Sms)) {
         (Some(p), false) => {
-            let body = replies::render(&replies::Forwarded {
+            let body = render::sms(&texts::Forwarded {
                 from: m.sender.name.as_str(),
                 text: m.text,
             });
@@ -147,11 +149,11 @@ async fn stock_reply(im: &Im, m: &Message<'_>, text: &str) {
         }),
     );
     if let Some(phone) = m.from_phone {
-        let body = replies::render(&replies::AutoReply {
+        let body = render::sms(&texts::AutoReply {
             from: m.recipient.name.as_str(),
             text,
         });
         let kind = format!("reply:{}", m.recipient.id.0);
-        crate::phones::auto_reply(im, phone, &kind, body).await;
+        to_phone::auto_reply(im, phone, &kind, body).await;
     }
 }

@@ -5,5 +5,6 @@ pub mod decide;
 pub mod deliver;
 pub mod profiles;
 pub mod rules;
+pub mod texts;
 
 pub use deliver::{Message, deliver};

@@ -1,7 +1,7 @@
 //! A user's routing rules: ordered; the first whose conditions all hold
 //! decides. Kept as JSON in the user's profiles.
 
-use crate::im::presence::status::Status;
+use crate::model::presence::Status;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

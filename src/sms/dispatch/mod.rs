@@ -17,7 +17,7 @@ mod status;
 pub use job::Job;
 pub use pool::{LinkKind, LinkSpec};
 pub use routes::RouteTable;
-pub use status::{HandlerView, StatusBoard};
+pub use status::StatusBoard;
 
 use crate::bus::Bus;
 use crate::ops::metrics::Metrics;

@@ -32,7 +32,9 @@ pub async fn healthz(State(app): State<AppState>) -> impl IntoResponse {
 }
 
 pub async fn metrics(State(app): State<AppState>) -> impl IntoResponse {
-    let links = app.dispatcher.status.snapshot();
+    let links: Vec<_> = (app.dispatcher.status.snapshot().into_iter())
+        .map(|l| (l.name, l.state))
+        .collect();
     let mut text = app.metrics.render(&links);
     if let Ok(counts) = app.store.read(crate::store::outbound_state_counts) {
         text.push_str("# HELP switchboard_outbound_messages Stored outbound messages by state\n# TYPE switchboard_outbound_messages gauge\n");

@@ -3,7 +3,8 @@
 use super::{error, store_err, user};
 use crate::im::bindings::codes::{self, Verdict};
 use crate::im::bindings::store::{self as bindings, Confirmed};
-use crate::phones::{phone_state, replies};
+use crate::im::phone_state;
+use crate::phones::replies;
 use crate::web::api::AppState;
 use crate::web::api::error::{ApiError, parse_json};
 use axum::Json;

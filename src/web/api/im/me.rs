@@ -4,10 +4,8 @@ use super::{error, store_err, user};
 use crate::im::bindings::store as bindings;
 use crate::im::directory::ImId;
 use crate::im::directory::users::{self, Field};
-use crate::im::presence::{
-    self,
-    status::{Status, Visibility},
-};
+use crate::im::presence;
+use crate::model::presence::{Status, Visibility};
 use crate::web::api::AppState;
 use crate::web::api::error::{ApiError, parse_json};
 use axum::Json;

@@ -1,7 +1,9 @@
 //! A received SMS, once stored: who sent it, then the commands.
 
-use super::Im;
+use crate::bus::{Fact, Subscription, follow};
+use crate::im::Im;
 use rusqlite::OptionalExtension;
+use std::sync::Arc;
 use switchboard_protocol::{Address, MessageId, PhoneNumber};
 
 /// How far back (in received SMS) a start looks for unhandled ones.
@@ -81,7 +83,7 @@ async fn route(im: &Im, id: MessageId) {
         .map(|a| a.wire().to_owned())
         .unwrap_or_default();
     let target = im.config.virtual_target(&to);
-    crate::phones::handle(im, &phone, &text, target).await;
+    super::handle(im, &phone, &text, target).await;
 }
 
 /// The sender as a phone number, when it is one.
@@ -95,4 +97,39 @@ fn phone_of(im: &Im, stored: &str) -> Option<PhoneNumber> {
             .ok(),
         _ => None,
     }
+}
+
+/// Follows the bus: each stored SMS is handled in its own task (they only
+/// meet in the store). Received SMS left unhandled (a crash between the two
+/// commits, or the bus running ahead of this task) are caught up from the
+/// store.
+pub fn spawn(im: Arc<Im>, sub: Subscription) {
+    let (a, b) = (im.clone(), im);
+    tokio::spawn(follow(
+        sub,
+        move |why| {
+            let im = a.clone();
+            async move {
+                let left = unhandled(&im).await;
+                if !left.is_empty() {
+                    tracing::warn!(
+                        count = left.len(),
+                        ?why,
+                        "handling received SMS left unhandled"
+                    );
+                }
+                for id in left {
+                    handle(&im, id).await;
+                }
+            }
+        },
+        move |fact| {
+            let im = b.clone();
+            async move {
+                if let Fact::SmsStored { id } = fact {
+                    tokio::spawn(async move { handle(&im, id).await });
+                }
+            }
+        },
+    ));
 }
