@@ -148,7 +148,13 @@ fn the_demo_runs_and_every_command_it_prints_works() {
         "{handlers}"
     );
     assert!(run(&export, &find("/healthz")).contains("\"status\":\"ok\""));
-    assert!(run(&export, &find("/metrics")).contains("switchboard_messages_accepted_total 2"));
+    let metrics = run(&export, &find("/metrics"));
+    // The two sent by the API and the gateway's answers to the two texts
+    // from a phone: every SMS queued counts, whoever asked for it.
+    assert!(
+        metrics.contains("switchboard_messages_accepted_total 4"),
+        "{metrics}"
+    );
 
     // The IM side: alice logs in, a phone texts her by her IM ID, she reads
     // it from the phone's IM ID and answers; the phone gets "alice: …".

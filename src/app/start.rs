@@ -117,6 +117,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         hub: crate::im::presence::hub::Hub::default(),
         outbox: outbox.clone(),
         numbers: numbers.clone(),
+        bus: bus.clone(),
     });
     if config.im.enabled {
         crate::phones::spawn(im.clone(), bus.subscribe());

@@ -28,6 +28,8 @@ pub struct Im {
     /// Every SMS the IM side sends goes through it.
     pub outbox: Outbox,
     pub numbers: NumberParser,
+    /// Where presence changes are told once committed.
+    pub bus: crate::bus::Bus,
 }
 
 impl std::fmt::Debug for Im {

@@ -5,6 +5,11 @@
 use std::fmt::Write;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
+/// The gateway's counters and gauges, shared by every room that counts
+/// (the outbox, the dispatcher, webhooks) as plain atomics, so counting
+/// costs no lock and no allocation; [`Metrics::render`] writes them in
+/// Prometheus' text format for `/metrics`. Counters only grow; gauges are
+/// set by the dispatcher as its queue changes.
 #[derive(Debug, Default)]
 pub struct Metrics {
     pub accepted: AtomicU64,
@@ -32,7 +37,7 @@ impl Metrics {
         let counters: [(&str, &str, &AtomicU64); 13] = [
             (
                 "switchboard_messages_accepted_total",
-                "Messages accepted by the API",
+                "Messages accepted for sending: by the API and the gateway's own (IM, replies)",
                 &self.accepted,
             ),
             (

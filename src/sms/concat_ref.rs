@@ -37,6 +37,15 @@ mod tests {
                 "a repeat within 256: {w:?}"
             );
         }
-        assert!(next() <= 255);
+    }
+
+    #[test]
+    fn the_shared_counter_hands_out_consecutive_references() {
+        let a = next();
+        let b = next();
+        // Other tests of this binary may take some in between; none does
+        // here at once, so these two follow each other modulo 256.
+        assert!(a < 256 && b < 256, "{a} {b}");
+        assert_eq!(b, (a + 1) % 256, "{a} then {b}");
     }
 }

@@ -18,6 +18,12 @@ pub struct ClientEvent {
 
 type Clients = HashMap<UserId, Vec<(u64, mpsc::UnboundedSender<ClientEvent>)>>;
 
+/// The presence hub: who is connected right now, and the way to reach
+/// their open clients. It holds no state worth keeping (a restart
+/// disconnects everybody, and clients reconnect); what a user set is in the
+/// store. The IM side owns one; the users' event stream registers each
+/// client with [`Hub::connect`] and the routing service and presence push
+/// events to all of a user's clients with [`Hub::send`].
 #[derive(Debug, Default)]
 pub struct Hub {
     clients: Mutex<Clients>,

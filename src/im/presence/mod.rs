@@ -54,8 +54,12 @@ pub fn view(
     }))
 }
 
-/// Tells every connected watcher of `user` what they now see of them.
+/// Tells every connected watcher of `user` what they now see of them, and
+/// the bus that it may have changed. Called after the change is committed
+/// (or, for a client coming or going, after the hub changed).
 pub fn publish(im: &Im, user: UserId) {
+    im.bus
+        .publish(crate::bus::Fact::PresenceChanged { user: user.0 });
     let r = im.store.read(|c| {
         let Some(owner) = users::by_id(c, user)? else {
             return Ok(Vec::new());

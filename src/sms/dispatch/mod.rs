@@ -74,7 +74,11 @@ pub struct Timing {
     pub mo_part_timeout: Duration,
 }
 
-/// The host's way into the dispatcher.
+/// The host's way into the dispatcher: a cheap clone of the channel to its
+/// one task (the core), which owns the queue, each link's credit, retries
+/// and the modem pool, so none of that needs a lock. Jobs come in only
+/// after their message is stored (through the outbox); what the core
+/// learns from handlers it stores first and publishes on the bus after.
 #[derive(Clone)]
 pub struct Dispatcher {
     tx: mpsc::UnboundedSender<CoreMsg>,

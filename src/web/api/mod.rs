@@ -41,6 +41,10 @@ impl std::ops::Deref for AppState {
     }
 }
 
+/// The handles the API's handlers use, built once at start-up
+/// (`app::start`): the store for reads, the outbox for every SMS accepted,
+/// the dispatcher for status and call control, the IM side for the users'
+/// API. Nothing here is per request.
 pub struct App {
     pub store: Store,
     pub dispatcher: Dispatcher,
